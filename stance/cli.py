@@ -1,0 +1,282 @@
+"""The `stance` command line: a thin layer over the library API.
+
+Heavy modules (scikit-learn, the model) are imported inside the commands so that
+``stance --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .errors import StanceError
+
+BATCH_SIZE = 512
+
+
+def _model_option(f: Any) -> Any:
+    return click.option(
+        "--model",
+        "model_path",
+        type=click.Path(path_type=Path),
+        envvar="STANCE_MODEL",
+        default=None,
+        help="Model directory (holding card.json) instead of the shipped model. "
+        "Model files are code: use only models from trusted sources. [env: STANCE_MODEL]",
+    )(f)
+
+
+def _load(model_path: Path | None) -> Any:
+    from .model import load_model
+
+    return load_model(model_path)
+
+
+def _dump(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False)
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="stance")
+def main() -> None:
+    """Stance and loaded-term analysis of Arabic coverage of the Abraham Accords."""
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, metavar="FILE... | -")
+@click.option(
+    "--jsonl",
+    is_flag=True,
+    help='Inputs are JSON Lines of {"id","text",...}; each record is scored as one '
+    "passage (no sentence splitting) and written as one output line, in order.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Article output: readable table or one JSON object per "
+    "article (ignored with --jsonl, which always writes JSON Lines).",
+)
+@click.option(
+    "--encoding",
+    default="utf-8",
+    show_default=True,
+    help="Encoding of the inputs (e.g. cp1256 for windows-1256 files).",
+)
+@click.option("--keep-text", is_flag=True, help='With --jsonl: copy "text" into the output.')
+@_model_option
+def score(
+    inputs: tuple[str, ...],
+    jsonl: bool,
+    fmt: str,
+    encoding: str,
+    keep_text: bool,
+    model_path: Path | None,
+) -> None:
+    """Label every sentence of each article (FILE, or - for stdin) pro / critical / neutral
+    and summarize its lean.
+
+    \b
+    Examples:
+      stance score examples/sample_article.txt
+      stance score --format json article1.txt article2.txt
+      cat records.jsonl | stance score --jsonl -
+    """
+    try:
+        model = _load(model_path)
+    except StanceError as exc:
+        raise click.ClickException(str(exc)) from None
+    failures = 0
+    for path in inputs:
+        if jsonl:
+            failures += _score_jsonl(model, path, encoding, keep_text)
+        else:
+            failures += _score_file(model, path, encoding, fmt)
+    if failures:
+        _fail(f"{failures} input(s) failed; see the messages above")
+        sys.exit(1)
+
+
+def _score_file(model: Any, path: str, encoding: str, fmt: str) -> int:
+    from .inputs import read_article
+    from .report import render_table
+
+    try:
+        text = read_article(path, encoding)
+        article = model.score_article(text, source="<stdin>" if path == "-" else path)
+    except StanceError as exc:
+        _fail(str(exc))
+        return 1
+    if fmt == "json":
+        click.echo(_dump(article.to_dict()))
+    else:
+        click.echo(render_table(article))
+    return 0
+
+
+def _score_jsonl(model: Any, path: str, encoding: str, keep_text: bool) -> int:
+    from .inputs import iter_jsonl
+
+    failures = 0
+    batch: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        scored = model.score_sentences([r["text"] for r in batch])
+        for rec, (label, probs) in zip(batch, scored):
+            out = {"id": rec.get("id")}
+            out.update({k: v for k, v in rec.items() if k not in ("id", "text")})
+            if keep_text:
+                out["text"] = rec["text"]
+            out["label"] = label
+            out["probabilities"] = probs
+            click.echo(_dump(out))
+        batch.clear()
+
+    try:
+        for item in iter_jsonl(path, encoding):
+            if item.error is not None:
+                _fail(f"{path}:{item.line}: {item.error}")
+                failures += 1
+                continue
+            batch.append(item.record)  # type: ignore[arg-type]
+            if len(batch) >= BATCH_SIZE:
+                flush()
+        if batch:
+            flush()
+    except StanceError as exc:
+        _fail(str(exc))
+        failures += 1
+    return failures
+
+
+@main.command()
+@click.option(
+    "--annotations",
+    "annotations_dir",
+    type=click.Path(path_type=Path),
+    default=Path("annotations"),
+    show_default=True,
+    help="Annotated sentences (*.jsonl).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("models"),
+    show_default=True,
+    help="Directory to write the model and card.json into.",
+)
+@click.option("--no-eval", is_flag=True, help="Skip cross-validation (no figures in the card).")
+def train(annotations_dir: Path, out_dir: Path, no_eval: bool) -> None:
+    """Train the model from the annotations and write it (atomically) with its card.
+
+    \b
+    Example:
+      stance train --annotations annotations --out models
+    """
+    from .train import train_model
+
+    try:
+        model = train_model(annotations_dir, run_evaluation=not no_eval)
+        card_path = model.save(out_dir)
+    except StanceError as exc:
+        raise click.ClickException(str(exc)) from None
+    td = model.card["training_data"]
+    click.echo(
+        f"trained on {td['sentences']} sentences ({td['counts_per_label']}) "
+        f"-> {card_path.parent / model.card['model_file']}"
+    )
+    ev = model.card.get("evaluation")
+    if ev:
+        click.echo(
+            f"grouped CV macro-F1 {ev['macro_f1']:.3f} (majority baseline "
+            f"{ev['baseline_macro_f1']:.3f}); seed leave-one-article-out macro-F1 "
+            f"{ev['seed_loao_macro_f1']}"
+        )
+
+
+@main.command()
+@click.option(
+    "--annotations",
+    "annotations_dir",
+    type=click.Path(path_type=Path),
+    default=Path("annotations"),
+    show_default=True,
+    help="Annotated sentences (*.jsonl).",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+def evaluate(annotations_dir: Path, fmt: str) -> None:
+    """Cross-validate grouped by document, and leave-one-article-out over the seed articles.
+
+    \b
+    Example:
+      stance evaluate --format json
+    """
+    from .annotations import load_annotations
+    from .train import evaluate as run_evaluate
+
+    try:
+        result = run_evaluate(load_annotations(annotations_dir))
+    except StanceError as exc:
+        raise click.ClickException(str(exc)) from None
+    if fmt == "json":
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    click.echo(_render_evaluation(result))
+
+
+def _render_evaluation(r: dict[str, Any]) -> str:
+    lines = [
+        f"grouped {r['folds']}-fold CV over {r['sentences']} sentences (no document in "
+        "both train and test)",
+        f"{'label':<10}{'precision':>10}{'recall':>8}{'f1':>8}{'support':>9}",
+    ]
+    for lab, m in r["per_class"].items():
+        lines.append(
+            f"{lab:<10}{m['precision']:>10.3f}{m['recall']:>8.3f}{m['f1']:>8.3f}{m['support']:>9}"
+        )
+    lines.append(
+        f"macro-F1 {r['macro_f1']:.3f}   majority-class baseline "
+        f"({r['baseline_label']}) {r['baseline_macro_f1']:.3f}"
+    )
+    labels = r["confusion"]["labels"]
+    lines.append("confusion (rows = truth, columns = predicted): " + " ".join(labels))
+    for lab, row in zip(labels, r["confusion"]["matrix"]):
+        lines.append(f"  {lab:<10}" + "".join(f"{v:>9}" for v in row))
+    if r.get("seed_loao_macro_f1") is not None:
+        per = ", ".join(f"{d} {v:.3f}" for d, v in r["seed_loao"]["per_article_macro_f1"].items())
+        lines.append(f"seed leave-one-article-out macro-F1 {r['seed_loao_macro_f1']:.3f} ({per})")
+    else:
+        lines.append("seed leave-one-article-out: no seed sentences in these annotations")
+    return "\n".join(lines)
+
+
+@main.command()
+@_model_option
+def info(model_path: Path | None) -> None:
+    """Print the model card (labels, training data, versions, figures) of the model in use."""
+    from .model import _resolve, read_card
+
+    try:
+        directory, _ = _resolve(model_path)
+        card = read_card(directory)
+    except StanceError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"model directory: {directory}")
+    click.echo(json.dumps(card, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

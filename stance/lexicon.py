@@ -1,0 +1,234 @@
+"""The loaded-term lexicon: load the data file and match terms in Arabic text.
+
+Matching runs on normalized text and reports spans in the ORIGINAL text. A term's
+first word may carry proclitics (و ف + ب ك ل, and ال -> لل / بال / وال / فال ...);
+its last word, when indefinite, may carry attached pronouns (ه ها هم ...), with ة
+written ت before them. Plurals and other inflections that change the word are listed
+as variants in the data file, so "الكيانات" never matches "الكيان". All forms compile
+into one regular expression; where entries overlap, the longest match wins.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from .errors import StanceError
+from .normalize import normalize, normalize_with_offsets
+
+__all__ = ["Term", "TermMatch", "Lexicon", "load_lexicon", "DIRECTIONS", "CATEGORIES"]
+
+DIRECTIONS = ("critical", "pro")
+CATEGORIES = (
+    "delegitimizing_label",
+    "betrayal_framing",
+    "conspiracy_framing",
+    "resistance_framing",
+    "dismissive_framing",
+    "peace_tolerance_framing",
+    "prosperity_framing",
+    "legitimacy_framing",
+    "opponent_disparagement",
+    "euphemism",
+)
+COLUMNS = ("term", "variants", "direction", "weight", "category", "neutral", "gloss")
+
+_PRONOUNS = "(?:ه|ها|هم|هما|هن|كم|كما|نا)"
+_WORDCHAR = re.compile(r"[^\W_]")
+
+
+@dataclass(frozen=True)
+class Term:
+    """One lexicon row."""
+
+    term: str
+    variants: tuple[str, ...]
+    direction: str
+    weight: float
+    category: str
+    neutral: str
+    gloss: str
+
+    @property
+    def sign(self) -> int:
+        return 1 if self.direction == "pro" else -1
+
+
+@dataclass(frozen=True)
+class TermMatch:
+    """A lexicon term found in a text; ``start``/``end`` index the original text."""
+
+    term: str
+    match: str
+    start: int
+    end: int
+    direction: str
+    weight: float
+    category: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "term": self.term,
+            "match": self.match,
+            "start": self.start,
+            "end": self.end,
+            "direction": self.direction,
+            "weight": self.weight,
+            "category": self.category,
+        }
+
+
+def _word_pattern(word: str, first: bool, last: bool) -> str:
+    if not _WORDCHAR.match(word[0]):
+        return re.escape(word)
+    if first and word.startswith("ال") and len(word) > 3:
+        # وال فال بال كال وبال and the fused لل (li + al).
+        core = r"(?:[وف]?(?:[بك]?ال|لل))" + re.escape(word[2:])
+    elif first:
+        core = r"(?:[وف]?[بلك]?)" + re.escape(word)
+    else:
+        core = re.escape(word)
+    if last and not word.startswith("ال") and _WORDCHAR.match(word[-1]):
+        if word.endswith("ة"):
+            core = core[: -len(re.escape("ة"))] + f"(?:ة|ت{_PRONOUNS}|تي)"
+        else:
+            core += f"{_PRONOUNS}?"
+    return core
+
+
+def form_pattern(form: str) -> str:
+    """Regex for one normalized lexicon form (words separated by single spaces)."""
+    words = form.split()
+    parts = [_word_pattern(w, i == 0, i == len(words) - 1) for i, w in enumerate(words)]
+    pattern = r"\s+".join(parts)
+    if _WORDCHAR.match(words[0][0]):
+        pattern = r"(?<![^\W_])" + pattern
+    if _WORDCHAR.match(words[-1][-1]):
+        pattern += r"(?![^\W_])"
+    return pattern
+
+
+class Lexicon:
+    """A compiled lexicon. ``find(text)`` returns non-overlapping matches in order."""
+
+    def __init__(self, terms: Iterable[Term], version: str = "") -> None:
+        self.terms: list[Term] = list(terms)
+        self.version = version
+        forms: list[tuple[str, int]] = []
+        seen: dict[str, str] = {}
+        for i, t in enumerate(self.terms):
+            for form in (t.term, *t.variants):
+                key = " ".join(normalize(form).split())
+                if not key:
+                    continue
+                if key in seen:
+                    raise StanceError(f"lexicon: form {form!r} of {t.term!r} repeats {seen[key]!r}")
+                seen[key] = t.term
+                forms.append((key, i))
+        # Longest forms first, so at any position the longest entry is tried first.
+        forms.sort(key=lambda f: (-len(f[0]), f[0]))
+        self._group_term = {f"t{j}": i for j, (_, i) in enumerate(forms)}
+        alternation = "|".join(f"(?P<t{j}>{form_pattern(k)})" for j, (k, _) in enumerate(forms))
+        # A lookahead finds a candidate at every position; overlaps are resolved after.
+        self._regex = re.compile(f"(?=(?:{alternation}))") if forms else None
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+    def find(self, text: str) -> list[TermMatch]:
+        """All term matches in ``text``, longest first where they overlap, in text order."""
+        if self._regex is None or not text:
+            return []
+        nt = normalize_with_offsets(text)
+        candidates = []
+        for m in self._regex.finditer(nt.text):
+            group = m.lastgroup
+            s, e = m.span(group)
+            if e > s:
+                candidates.append((s, e, self._group_term[group]))
+        candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
+        taken: list[tuple[int, int, int]] = []
+        for c in candidates:
+            if all(c[1] <= t[0] or c[0] >= t[1] for t in taken):
+                taken.append(c)
+        taken.sort()
+        out = []
+        for s, e, i in taken:
+            os_, oe = nt.original_span(s, e)
+            t = self.terms[i]
+            out.append(TermMatch(t.term, text[os_:oe], os_, oe, t.direction, t.weight, t.category))
+        return out
+
+
+def _parse(lines: list[str], where: str) -> tuple[list[Term], str]:
+    version = ""
+    rows = []
+    for n, line in enumerate(lines, 1):
+        if line.startswith("#"):
+            m = re.match(r"#\s*stance lexicon version:\s*(\S+)", line)
+            if m:
+                version = m.group(1)
+            continue
+        if line.strip():
+            rows.append((n, line.rstrip("\n")))
+    if not rows:
+        raise StanceError(f"{where}: no rows")
+    header = rows[0][1].split("\t")
+    if tuple(header) != COLUMNS:
+        raise StanceError(f"{where}:{rows[0][0]}: header must be {' '.join(COLUMNS)}")
+    terms = []
+    for n, line in rows[1:]:
+        for row in csv.reader([line], delimiter="\t", quoting=csv.QUOTE_NONE):
+            if len(row) != len(COLUMNS):
+                raise StanceError(f"{where}:{n}: expected {len(COLUMNS)} columns, got {len(row)}")
+            rec = dict(zip(COLUMNS, (c.strip() for c in row)))
+            try:
+                weight = float(rec["weight"])
+            except ValueError:
+                raise StanceError(
+                    f"{where}:{n}: weight {rec['weight']!r} is not a number"
+                ) from None
+            if not 0 < weight <= 1:
+                raise StanceError(f"{where}:{n}: weight {weight} outside (0, 1]")
+            if rec["direction"] not in DIRECTIONS:
+                raise StanceError(f"{where}:{n}: direction must be one of {DIRECTIONS}")
+            if rec["category"] not in CATEGORIES:
+                raise StanceError(f"{where}:{n}: unknown category {rec['category']!r}")
+            variants = tuple(v.strip() for v in rec["variants"].split("|") if v.strip())
+            terms.append(
+                Term(
+                    rec["term"],
+                    variants,
+                    rec["direction"],
+                    weight,
+                    rec["category"],
+                    rec["neutral"],
+                    rec["gloss"],
+                )
+            )
+    return terms, version
+
+
+def load_lexicon(path: str | Path | None = None) -> Lexicon:
+    """Load the shipped lexicon (``stance/data/lexicon.tsv``) or the TSV at ``path``."""
+    if path is None:
+        return _default_lexicon()
+    p = Path(path)
+    try:
+        lines = p.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StanceError(f"cannot read lexicon {p}: {exc}") from None
+    terms, version = _parse(lines, str(p))
+    return Lexicon(terms, version)
+
+
+@lru_cache(maxsize=1)
+def _default_lexicon() -> Lexicon:
+    text = resources.files("stance").joinpath("data/lexicon.tsv").read_text(encoding="utf-8")
+    terms, version = _parse(text.splitlines(), "stance/data/lexicon.tsv")
+    return Lexicon(terms, version)

@@ -1,0 +1,267 @@
+"""StanceModel: a fitted pipeline plus its model card; verified save and load.
+
+On disk a model is a directory holding ``card.json`` and the joblib file the card names
+(``model-<sha12>.joblib``). The card pins the model file's sha256 and is checked before
+anything is unpickled: a joblib file is code, so load models only from trusted sources.
+Saving writes the model under a new name, then replaces the card atomically; the card
+rename is the commit point, so an interrupted save leaves the previous model loadable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import tempfile
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import InputError, ModelError
+from .normalize import is_arabic_char
+from .report import ArticleScore, SentenceScore, summarize
+from .segment import segment
+
+__all__ = ["StanceModel", "load_model", "default_model_dir", "CARD_NAME", "FORMAT_VERSION"]
+
+CARD_NAME = "card.json"
+FORMAT_VERSION = 1
+MODEL_ENV = "STANCE_MODEL"
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _versions() -> dict[str, str]:
+    import joblib
+    import pyarabic
+    import scipy
+    import sklearn
+
+    return {
+        "python": platform.python_version(),
+        "scikit-learn": sklearn.__version__,
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "joblib": joblib.__version__,
+        "pyarabic": getattr(pyarabic, "__version__", "unknown"),
+    }
+
+
+def _check_texts(texts: Any, what: str) -> list[str]:
+    # A bare string is iterable and would be scored character by character.
+    if isinstance(texts, str):
+        raise TypeError(f"{what} expects a list of sentences, got a single str; wrap it: [text]")
+    texts = list(texts)
+    for i, t in enumerate(texts):
+        if not isinstance(t, str):
+            raise TypeError(f"{what}: item {i} is {type(t).__name__}, expected str")
+    return texts
+
+
+class StanceModel:
+    """A fitted stance classifier with its model card.
+
+    ``classes_`` lists the labels in the column order of :meth:`predict_proba`.
+    """
+
+    def __init__(self, pipeline: Any, card: dict[str, Any] | None = None) -> None:
+        if not hasattr(pipeline, "predict_proba") or not hasattr(pipeline, "classes_"):
+            raise ModelError("StanceModel needs a fitted scikit-learn pipeline with predict_proba")
+        self.pipeline = pipeline
+        self.card = dict(card or {})
+
+    @property
+    def classes_(self) -> list[str]:
+        return [str(c) for c in self.pipeline.classes_]
+
+    def predict_proba(self, texts: Iterable[str]) -> np.ndarray:
+        """Class probabilities, shape (n_texts, n_classes), columns in ``classes_`` order."""
+        texts = _check_texts(texts, "predict_proba")
+        if not texts:
+            return np.zeros((0, len(self.classes_)))
+        return self.pipeline.predict_proba(texts)
+
+    def predict(self, texts: Iterable[str]) -> list[str]:
+        """The most probable label for each text."""
+        proba = self.predict_proba(texts)
+        classes = self.classes_
+        return [classes[i] for i in proba.argmax(axis=1)]
+
+    def score_sentences(self, texts: Sequence[str]) -> list[tuple[str, dict[str, float]]]:
+        """(label, probabilities) per text, probabilities rounded to 6 places."""
+        proba = self.predict_proba(texts)
+        classes = self.classes_
+        out = []
+        for row in proba:
+            probs = {c: round(float(p), 6) for c, p in zip(classes, row)}
+            out.append((classes[int(row.argmax())], probs))
+        return out
+
+    def score_article(self, text: str, source: str | None = None) -> ArticleScore:
+        """Segment ``text`` into sentences, label each, and summarize the article.
+
+        Segments without any Arabic letter (share buttons, stray English lines) are
+        not scored. Raises :class:`InputError` if nothing Arabic is left.
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"score_article expects str, got {type(text).__name__}")
+        sentences = [s for s in segment(text) if any(is_arabic_char(c) for c in s.text)]
+        if not sentences:
+            what = "is empty" if not text.strip() else "has no Arabic sentences"
+            raise InputError(f"{source or 'article'} {what}: nothing to score")
+        scored = self.score_sentences([s.text for s in sentences])
+        rows = [
+            SentenceScore(i, s.start, s.end, s.text, label, probs)
+            for i, (s, (label, probs)) in enumerate(zip(sentences, scored))
+        ]
+        return ArticleScore(source, rows, summarize(rows, self.classes_))
+
+    # -- persistence -------------------------------------------------------------
+    def save(self, directory: str | Path) -> Path:
+        """Write the model and its card into ``directory`` atomically; return the card path."""
+        import joblib
+
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=".model-", suffix=".tmp", dir=directory)
+        tmp = Path(tmp_name)
+        card_tmp: Path | None = None
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                joblib.dump(self.pipeline, fh, compress=3)
+                fh.flush()
+                os.fsync(fh.fileno())
+            digest = _sha256(tmp)
+            model_name = f"model-{digest[:12]}.joblib"
+            os.replace(tmp, directory / model_name)
+            card = {
+                **self.card,
+                "format_version": FORMAT_VERSION,
+                "labels": self.classes_,
+                "versions": _versions(),
+                "model_file": model_name,
+                "model_sha256": digest,
+            }
+            card.setdefault("created", datetime.now(timezone.utc).isoformat(timespec="seconds"))
+            fd2, card_tmp_name = tempfile.mkstemp(prefix=".card-", suffix=".tmp", dir=directory)
+            card_tmp = Path(card_tmp_name)
+            with os.fdopen(fd2, "w", encoding="utf-8") as fh:
+                json.dump(card, fh, ensure_ascii=False, indent=2)
+                fh.write("\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(card_tmp, directory / CARD_NAME)  # commit point
+            card_tmp = None
+        finally:
+            tmp.unlink(missing_ok=True)
+            if card_tmp is not None:
+                card_tmp.unlink(missing_ok=True)
+        # Old model files are garbage once the new card is in place.
+        for old in directory.glob("model-*.joblib"):
+            if old.name != model_name:
+                old.unlink(missing_ok=True)
+        self.card = card
+        return directory / CARD_NAME
+
+
+def default_model_dir() -> Path:
+    """The shipped model directory (``models/`` in the repo, installed as ``stance_models``)."""
+    return Path(str(resources.files("stance_models")))
+
+
+def _resolve(path: str | Path | None) -> tuple[Path, Path | None]:
+    """Return (model directory, explicitly named model file or None)."""
+    if path is None:
+        env = os.environ.get(MODEL_ENV)
+        path = env if env else default_model_dir()
+    p = Path(path)
+    if p.is_dir():
+        return p, None
+    if p.is_file():
+        return p.parent, p
+    raise ModelError(
+        f"model not found: {p} (give a model directory holding {CARD_NAME}, "
+        "or run `stance train --out DIR` to make one)"
+    )
+
+
+def read_card(directory: str | Path) -> dict[str, Any]:
+    """Read and sanity-check ``card.json`` without touching the model file."""
+    card_path = Path(directory) / CARD_NAME
+    if not card_path.is_file():
+        raise ModelError(
+            f"no model card at {card_path}: a model directory needs {CARD_NAME} "
+            "beside the model file (made by `stance train`)"
+        )
+    try:
+        card = json.loads(card_path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelError(
+            f"model card {card_path} is not valid JSON ({exc}); retrain with `stance train`"
+        ) from None
+    missing = [k for k in ("model_file", "model_sha256", "labels", "versions") if k not in card]
+    if not isinstance(card, dict) or missing:
+        raise ModelError(
+            f"model card {card_path} lacks {', '.join(missing) or 'an object'}; "
+            "retrain with `stance train`"
+        )
+    return card
+
+
+def load_model(path: str | Path | None = None) -> StanceModel:
+    """Load the shipped model, or the one at ``path`` (directory or model file).
+
+    The card's sha256 of the model file, its label set and its scikit-learn version
+    are checked before anything is unpickled.
+    """
+    import joblib
+    import sklearn
+
+    from .annotations import LABELS
+
+    directory, named = _resolve(path)
+    card = read_card(directory)
+    model_file = directory / str(card["model_file"])
+    if named is not None and named.resolve() != model_file.resolve():
+        raise ModelError(
+            f"{named} is not the model its card names ({card['model_file']}); "
+            f"pass the directory {directory} instead"
+        )
+    if not model_file.is_file():
+        raise ModelError(f"model file {model_file} named by {directory / CARD_NAME} is missing")
+    if sorted(card["labels"]) != sorted(LABELS):
+        raise ModelError(
+            f"model at {directory} has labels {card['labels']}, expected "
+            f"{list(LABELS)}: it was trained for another label set"
+        )
+    trained = str(card["versions"].get("scikit-learn", "?"))
+    if trained.split(".")[:2] != sklearn.__version__.split(".")[:2]:
+        raise ModelError(
+            f"model at {directory} was built with scikit-learn {trained}, this is "
+            f"{sklearn.__version__}; install scikit-learn=={trained} or retrain with `stance train`"
+        )
+    digest = _sha256(model_file)
+    if digest != card["model_sha256"]:
+        raise ModelError(
+            f"model file {model_file} does not match its card (sha256 {digest[:12]}… vs "
+            f"{str(card['model_sha256'])[:12]}…): it was modified or corrupted; refusing to "
+            "load it. Restore it or retrain with `stance train`"
+        )
+    try:
+        pipeline = joblib.load(model_file)
+    except Exception as exc:  # noqa: BLE001 - any unpickling failure means a bad file
+        raise ModelError(
+            f"cannot load model file {model_file}: {exc}; retrain with `stance train`"
+        ) from None
+    return StanceModel(pipeline, card)

@@ -1,0 +1,136 @@
+"""Training, grouped cross-validation and seed leave-one-article-out evaluation.
+
+No printing and no click here: functions return plain dicts that the CLI renders.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .annotations import LABELS, Annotation, annotations_sha256, label_counts, load_annotations
+from .features import DEFAULT_PARAMS, RANDOM_STATE, build_pipeline
+from .model import StanceModel
+
+__all__ = ["N_FOLDS", "train_model", "evaluate", "metrics", "default_annotations_dir"]
+
+N_FOLDS = 5
+
+
+def default_annotations_dir() -> Path:
+    """``annotations/`` of the current directory (where users run the CLI from the repo)."""
+    return Path("annotations")
+
+
+def metrics(y_true: Sequence[str], y_pred: Sequence[str]) -> dict[str, Any]:
+    """Per-class precision/recall/F1, macro-F1 and the confusion matrix (rows = truth)."""
+    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+
+    labels = list(LABELS)
+    p, r, f, s = precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
+    cm = confusion_matrix(y_true, y_pred, labels=labels)
+    return {
+        "macro_f1": round(float(np.mean(f)), 4),
+        "per_class": {
+            lab: {
+                "precision": round(float(p[i]), 4),
+                "recall": round(float(r[i]), 4),
+                "f1": round(float(f[i]), 4),
+                "support": int(s[i]),
+            }
+            for i, lab in enumerate(labels)
+        },
+        "confusion": {"labels": labels, "matrix": cm.tolist()},
+    }
+
+
+def _fit_predict(train: list[Annotation], test: list[Annotation], params: dict) -> list[str]:
+    pipe = build_pipeline(**params)
+    pipe.fit([a.text for a in train], [a.label for a in train])
+    return list(pipe.predict([a.text for a in test]))
+
+
+def evaluate(
+    records: Sequence[Annotation], params: dict[str, Any] | None = None, n_folds: int = N_FOLDS
+) -> dict[str, Any]:
+    """Grouped cross-validation (no document in both train and test) plus seed
+    leave-one-article-out (train on everything but one seed article, predict it; the
+    five folds' predictions are pooled into one macro-F1)."""
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    params = dict(params or {})
+    records = list(records)
+    y = np.array([a.label for a in records])
+    groups = np.array([a.doc for a in records])
+    n_groups = len(set(groups))
+    folds = min(n_folds, n_groups)
+    if folds < 2:
+        raise ValueError("evaluation needs at least two documents")
+    cv = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=RANDOM_STATE)
+    pred = np.empty(len(records), dtype=object)
+    for tr, te in cv.split(np.zeros(len(y)), y, groups):
+        pred[te] = _fit_predict([records[i] for i in tr], [records[i] for i in te], params)
+    result = metrics(list(y), list(pred))
+
+    majority = Counter(y).most_common(1)[0][0]
+    result["baseline_macro_f1"] = metrics(list(y), [majority] * len(y))["macro_f1"]
+    result["baseline_label"] = majority
+    result["folds"] = folds
+    result["sentences"] = len(records)
+
+    seed_docs = sorted({a.doc for a in records if a.origin == "seed"})
+    if len(seed_docs) >= 1:
+        truth: list[str] = []
+        guess: list[str] = []
+        per_doc: dict[str, float] = {}
+        for doc in seed_docs:
+            train = [a for a in records if a.doc != doc]
+            test = [a for a in records if a.doc == doc]
+            got = _fit_predict(train, test, params)
+            truth.extend(a.label for a in test)
+            guess.extend(got)
+            per_doc[doc] = metrics([a.label for a in test], got)["macro_f1"]
+        loao = metrics(truth, guess)
+        result["seed_loao_macro_f1"] = loao["macro_f1"]
+        result["seed_loao"] = {**loao, "per_article_macro_f1": per_doc}
+    else:
+        result["seed_loao_macro_f1"] = None
+    return result
+
+
+def train_model(
+    annotations_dir: str | Path,
+    params: dict[str, Any] | None = None,
+    run_evaluation: bool = True,
+) -> StanceModel:
+    """Fit the pipeline on every annotated sentence and return the model with its card
+    (training-data hash and counts, parameters, evaluation figures). Not saved."""
+    records = load_annotations(annotations_dir)
+    params = dict(params or {})
+    pipe = build_pipeline(**params)
+    pipe.fit([a.text for a in records], [a.label for a in records])
+    card: dict[str, Any] = {
+        "training_data": {
+            "sha256": annotations_sha256(annotations_dir),
+            "sentences": len(records),
+            "documents": len({a.doc for a in records}),
+            "counts_per_label": label_counts(records),
+            "counts_per_origin": dict(sorted(Counter(a.origin for a in records).items())),
+        },
+        "params": {
+            k: (list(v) if isinstance(v, tuple) else v)
+            for k, v in {**DEFAULT_PARAMS, **params}.items()
+        },
+        "random_state": RANDOM_STATE,
+    }
+    if run_evaluation:
+        ev = evaluate(records, params)
+        card["evaluation"] = {
+            k: ev[k]
+            for k in ("macro_f1", "per_class", "baseline_macro_f1", "seed_loao_macro_f1", "folds")
+        }
+    return StanceModel(pipe, card)
