@@ -34,6 +34,7 @@ CATEGORIES = (
     "prosperity_framing",
     "legitimacy_framing",
     "opponent_disparagement",
+    "atrocity_framing",
     "euphemism",
 )
 COLUMNS = ("term", "variants", "direction", "weight", "category", "neutral", "gloss")

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from .errors import InputError, ModelError
+from .lexicon import Lexicon, load_lexicon
 from .normalize import is_arabic_char
 from .report import ArticleScore, SentenceScore, summarize
 from .segment import segment
@@ -75,11 +76,21 @@ class StanceModel:
     ``classes_`` lists the labels in the column order of :meth:`predict_proba`.
     """
 
-    def __init__(self, pipeline: Any, card: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, pipeline: Any, card: dict[str, Any] | None = None, lexicon: Lexicon | None = None
+    ) -> None:
         if not hasattr(pipeline, "predict_proba") or not hasattr(pipeline, "classes_"):
             raise ModelError("StanceModel needs a fitted scikit-learn pipeline with predict_proba")
         self.pipeline = pipeline
         self.card = dict(card or {})
+        self._lexicon = lexicon
+
+    @property
+    def lexicon(self) -> Lexicon:
+        """The loaded-term lexicon used in scoring (the shipped one unless given)."""
+        if self._lexicon is None:
+            self._lexicon = load_lexicon()
+        return self._lexicon
 
     @property
     def classes_(self) -> list[str]:
@@ -121,8 +132,17 @@ class StanceModel:
             what = "is empty" if not text.strip() else "has no Arabic sentences"
             raise InputError(f"{source or 'article'} {what}: nothing to score")
         scored = self.score_sentences([s.text for s in sentences])
+        matches = self.lexicon.find(text)
         rows = [
-            SentenceScore(i, s.start, s.end, s.text, label, probs)
+            SentenceScore(
+                i,
+                s.start,
+                s.end,
+                s.text,
+                label,
+                probs,
+                tuple(m for m in matches if s.start <= m.start and m.end <= s.end),
+            )
             for i, (s, (label, probs)) in enumerate(zip(sentences, scored))
         ]
         return ArticleScore(source, rows, summarize(rows, self.classes_))

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["SentenceScore", "ArticleScore", "summarize", "article_to_dict", "render_table"]
+from .lexicon import TermMatch
+
+__all__ = [
+    "SentenceScore",
+    "ArticleScore",
+    "sentence_lean",
+    "summarize",
+    "article_to_dict",
+    "render_table",
+]
 
 
 @dataclass(frozen=True)
@@ -19,6 +29,12 @@ class SentenceScore:
     text: str
     label: str
     probabilities: dict[str, float]
+    loaded_terms: tuple[TermMatch, ...] = ()
+
+    @property
+    def net_term_weight(self) -> float:
+        """Signed sum of loaded-term weights (pro positive, critical negative)."""
+        return sum(m.weight * (1 if m.direction == "pro" else -1) for m in self.loaded_terms)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -28,6 +44,7 @@ class SentenceScore:
             "text": self.text,
             "label": self.label,
             "probabilities": self.probabilities,
+            "loaded_terms": [m.to_dict() for m in self.loaded_terms],
         }
 
 
@@ -43,37 +60,74 @@ class ArticleScore:
         return article_to_dict(self)
 
 
-def summarize(sentences: Sequence[SentenceScore], classes: Sequence[str]) -> dict[str, Any]:
-    """Counts, shares and lean of an article.
+def sentence_lean(s: SentenceScore) -> float:
+    """A sentence's contribution to the article lean, in [-1, 1].
 
-    ``lean`` is the expected value, under the model's probabilities, of
-    (pro share - critical share): the mean over sentences of P(pro) - P(critical).
-    It lies in [-1, 1], uses the model's confidence instead of a hard cut at the most
-    probable label, and equals ``lean_hard`` (pro share - critical share of the
-    predicted labels) when the model is certain.
+    The model's P(pro) - P(critical), pulled toward the direction of the sentence's
+    loaded terms in proportion to their net weight: a net weight of 1 or more (one
+    unambiguous delegitimizing label such as الكيان الصهيوني) decides the sentence, as
+    the codebook's tie-break does; weaker cues only shift it.
+    """
+    model = s.probabilities.get("pro", 0.0) - s.probabilities.get("critical", 0.0)
+    net = s.net_term_weight
+    pull = min(1.0, abs(net))
+    direction = 1.0 if net > 0 else -1.0
+    return (1.0 - pull) * model + pull * direction
+
+
+def summarize(
+    sentences: Sequence[SentenceScore], classes: Sequence[str], words: int | None = None
+) -> dict[str, Any]:
+    """Counts, shares, lean and loaded-term figures of an article.
+
+    ``lean`` is the mean of :func:`sentence_lean`: the expected pro share minus critical
+    share under the model's probabilities, with sentences that carry loaded terms pulled
+    toward the terms' direction. ``lean_model`` leaves the terms out; ``lean_hard`` is
+    pro share - critical share of the predicted labels. ``loaded_term_score`` is the net
+    signed term weight per 1,000 words (negative = critical framing).
     """
     n = len(sentences)
     counts = {c: 0 for c in classes}
     for s in sentences:
         counts[s.label] += 1
     shares = {c: (counts[c] / n if n else 0.0) for c in classes}
-    if n:
-        lean = (
-            sum(
-                s.probabilities.get("pro", 0.0) - s.probabilities.get("critical", 0.0)
-                for s in sentences
-            )
-            / n
+    lean_model = (
+        sum(
+            s.probabilities.get("pro", 0.0) - s.probabilities.get("critical", 0.0)
+            for s in sentences
         )
-    else:
-        lean = 0.0
-    lean_hard = shares.get("pro", 0.0) - shares.get("critical", 0.0)
+        / n
+        if n
+        else 0.0
+    )
+    lean = sum(sentence_lean(s) for s in sentences) / n if n else 0.0
+    if words is None:
+        words = sum(len(s.text.split()) for s in sentences)
+    matches = [m for s in sentences for m in s.loaded_terms]
+    net = sum(s.net_term_weight for s in sentences)
+    per_term: Counter[str] = Counter(m.term for m in matches)
+    info = {m.term: m for m in matches}
+    top = sorted(per_term, key=lambda t: (-per_term[t] * info[t].weight, t))[:5]
     return {
         "sentences": n,
         "counts": counts,
         "shares": {c: round(v, 4) for c, v in shares.items()},
         "lean": round(max(-1.0, min(1.0, lean)), 4),
-        "lean_hard": round(lean_hard, 4),
+        "lean_model": round(lean_model, 4),
+        "lean_hard": round(shares.get("pro", 0.0) - shares.get("critical", 0.0), 4),
+        "words": words,
+        "loaded_terms": len(matches),
+        "loaded_terms_per_1000_words": round(1000 * len(matches) / words, 2) if words else 0.0,
+        "loaded_term_score": round(1000 * net / words, 2) if words else 0.0,
+        "top_terms": [
+            {
+                "term": t,
+                "count": per_term[t],
+                "direction": info[t].direction,
+                "weight": info[t].weight,
+            }
+            for t in top
+        ],
     }
 
 
@@ -98,9 +152,20 @@ def render_table(article: ArticleScore, width: int = 90) -> str:
     for s in article.sentences:
         p = s.probabilities[s.label]
         lines.append(f"{s.index:>3}  {s.label:<8} {p:>5.2f}  {_clip(s.text, width)}")
+        if s.loaded_terms:
+            terms = ", ".join(f"{m.match} ({m.direction} {m.weight:.2f})" for m in s.loaded_terms)
+            lines.append(f"{'':>20}terms: {terms}")
     sm = article.summary
     counts = "  ".join(f"{k}={v}" for k, v in sm["counts"].items())
     shares = "  ".join(f"{k}={v:.0%}" for k, v in sm["shares"].items())
     lines.append(f"-- {sm['sentences']} sentences: {counts}  ({shares})")
-    lines.append(f"-- lean {sm['lean']:+.2f} (-1 critical … +1 pro)")
+    lines.append(
+        f"-- lean {sm['lean']:+.2f} (-1 critical … +1 pro; model alone {sm['lean_model']:+.2f})"
+    )
+    if sm["loaded_terms"]:
+        top = ", ".join(f"{t['term']} ×{t['count']}" for t in sm["top_terms"])
+        lines.append(
+            f"-- loaded terms: {sm['loaded_terms']} ({sm['loaded_terms_per_1000_words']}"
+            f" per 1000 words), score {sm['loaded_term_score']:+.2f}; top: {top}"
+        )
     return "\n".join(lines)

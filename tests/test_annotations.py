@@ -11,8 +11,15 @@ from stance.errors import AnnotationError
 
 from .conftest import REPO
 
-GOOD = {"id": "1", "doc": "d", "source": "s", "text": "نص", "label": "pro", "voice": "author",
-        "origin": "authored"}
+GOOD = {
+    "id": "1",
+    "doc": "d",
+    "source": "s",
+    "text": "نص",
+    "label": "pro",
+    "voice": "author",
+    "origin": "authored",
+}
 
 
 def _write(path: Path, rows: list) -> None:
@@ -32,8 +39,10 @@ def _write(path: Path, rows: list) -> None:
         ([{k: v for k, v in GOOD.items() if k != "doc"}], "a.jsonl:1: missing field 'doc'"),
         ([{**GOOD, "text": "  "}], "a.jsonl:1: empty text"),
         ([GOOD, GOOD], "a.jsonl:2: duplicate id '1'"),
-        ([GOOD, {**GOOD, "id": "2", "text": "نَص", "label": "critical"}],
-         "a.jsonl:2: same text as a.jsonl:1 but label 'critical' vs 'pro'"),
+        (
+            [GOOD, {**GOOD, "id": "2", "text": "نَص", "label": "critical"}],
+            "a.jsonl:2: same text as a.jsonl:1 but label 'critical' vs 'pro'",
+        ),
         (["{oops"], "a.jsonl:1: invalid JSON"),
         ([[1, 2]], "a.jsonl:1: expected a JSON object"),
     ],

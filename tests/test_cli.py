@@ -6,7 +6,9 @@ from click.testing import CliRunner
 
 from stance.cli import main
 
-ARTICLE = "الكيان الصهيوني يتمدد في آسيا الوسطى.\nوقال الوزير إنها خطوة تاريخية للسلام. وصل الوفد أمس.\n"
+ARTICLE = (
+    "الكيان الصهيوني يتمدد في آسيا الوسطى.\nوقال الوزير إنها خطوة تاريخية للسلام. وصل الوفد أمس.\n"
+)
 
 
 @pytest.fixture()
@@ -36,7 +38,8 @@ def test_score_table(runner: CliRunner, tiny_model_dir: Path, article: Path) -> 
 
 def test_score_json_contract(runner: CliRunner, tiny_model_dir: Path, article: Path) -> None:
     res = runner.invoke(
-        main, ["score", "--model", str(tiny_model_dir), "--format", "json", str(article), str(article)]
+        main,
+        ["score", "--model", str(tiny_model_dir), "--format", "json", str(article), str(article)],
     )
     assert res.exit_code == 0, res.output
     objs = [json.loads(line) for line in res.output.splitlines()]
@@ -68,7 +71,9 @@ def test_score_jsonl_contract(runner: CliRunner, tiny_model_dir: Path) -> None:
         {"id": 3, "text": "خطوة تاريخية للسلام", "date": "2025-11-06"},
     ]
     stdin = "\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n"
-    res = runner.invoke(main, ["score", "--model", str(tiny_model_dir), "--jsonl", "-"], input=stdin)
+    res = runner.invoke(
+        main, ["score", "--model", str(tiny_model_dir), "--jsonl", "-"], input=stdin
+    )
     assert res.exit_code == 0, res.output
     out = [json.loads(line) for line in res.output.splitlines()]
     # One output per record (no re-splitting), input order, extra fields passed through.
@@ -82,7 +87,9 @@ def test_score_jsonl_contract(runner: CliRunner, tiny_model_dir: Path) -> None:
 
 def test_score_jsonl_bad_lines_reported(runner: CliRunner, tiny_model_dir: Path) -> None:
     stdin = '{"id": 1, "text": "وصل الوفد أمس."}\nnot json\n{"id": 2}\n{"id": 3, "text": 5}\n'
-    res = runner.invoke(main, ["score", "--model", str(tiny_model_dir), "--jsonl", "-"], input=stdin)
+    res = runner.invoke(
+        main, ["score", "--model", str(tiny_model_dir), "--jsonl", "-"], input=stdin
+    )
     assert res.exit_code == 1
     assert len([line for line in res.stdout.splitlines() if line.startswith("{")]) == 1
     assert "-:2: invalid JSON" in res.stderr
@@ -107,7 +114,9 @@ def test_score_usage_errors_exit_2(runner: CliRunner, tiny_model_dir: Path, arti
     assert res.exit_code == 2
 
 
-def test_score_bad_model_is_a_clean_failure(runner: CliRunner, tmp_path: Path, article: Path) -> None:
+def test_score_bad_model_is_a_clean_failure(
+    runner: CliRunner, tmp_path: Path, article: Path
+) -> None:
     res = runner.invoke(main, ["score", "--model", str(tmp_path), str(article)])
     assert res.exit_code == 1
     assert "no model card" in res.output

@@ -37,7 +37,9 @@ def test_normalize_table(raw: str, expected: str) -> None:
 
 def test_small_normalizers_compose_to_normalize() -> None:
     raw = "بِالكيـانِ «إسرائيل» ٢٠٢٥ على"
-    step = normalize_quotes(normalize_digits(normalize_yeh(normalize_alef(strip_tatweel(strip_diacritics(raw))))))
+    step = normalize_quotes(
+        normalize_digits(normalize_yeh(normalize_alef(strip_tatweel(strip_diacritics(raw)))))
+    )
     assert step == normalize(raw)
 
 
