@@ -24,7 +24,17 @@ def article(tmp_path: Path) -> Path:
 
 
 def test_help_on_every_command(runner: CliRunner) -> None:
-    for cmd in ([], ["score"], ["train"], ["evaluate"], ["info"]):
+    for cmd in (
+        [],
+        ["score"],
+        ["train"],
+        ["evaluate"],
+        ["info"],
+        ["terms"],
+        ["terms", "list"],
+        ["terms", "check"],
+        ["terms", "discover"],
+    ):
         res = runner.invoke(main, [*cmd, "--help"])
         assert res.exit_code == 0, res.output
         assert "Usage:" in res.output

@@ -119,3 +119,13 @@ def test_discovery_ranks_the_known_separators() -> None:
     marks = {r.ngram: r.in_lexicon for r in res["critical"]}
     assert marks["الكيان"] and not marks["الغاصب"]
     assert all(r.z > 0 and r.log_odds > 0 for rows in res.values() for r in rows)
+
+
+def test_ngrams_are_normalized_words_without_punctuation() -> None:
+    assert ngrams("قالَ: «الكيان» يتمدد.", max_n=2) == [
+        "قال",
+        "الكيان",
+        "يتمدد",
+        "قال الكيان",
+        "الكيان يتمدد",
+    ]

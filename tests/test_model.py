@@ -150,6 +150,12 @@ def test_score_article(tiny_model_dir: Path) -> None:
     expected = np.mean(
         [s.probabilities["pro"] - s.probabilities["critical"] for s in art.sentences]
     )
-    assert sm["lean"] == pytest.approx(expected, abs=1e-4)
+    assert sm["lean_model"] == pytest.approx(expected, abs=1e-4)
+    # الكيان الصهيوني (weight 1) decides sentence 0; خطوة تاريخية (0.7) pulls sentence 1.
+    _, second, third = (s.probabilities["pro"] - s.probabilities["critical"] for s in art.sentences)
+    assert [m.term for m in art.sentences[0].loaded_terms] == ["الكيان الصهيوني"]
+    assert sm["lean"] == pytest.approx((-1.0 + 0.3 * second + 0.7 + third) / 3, abs=1e-4)
+    assert sm["words"] == 12
+    assert sm["loaded_term_score"] == pytest.approx(1000 * (0.7 - 1.0) / 12, abs=0.01)
     with pytest.raises(stance.InputError, match="no Arabic"):
         model.score_article("Only English here.")
