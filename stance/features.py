@@ -11,6 +11,8 @@ import re
 from typing import Any
 
 import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
@@ -24,6 +26,7 @@ __all__ = [
     "tokenize",
     "light_stem",
     "word_features",
+    "LexiconFeatures",
 ]
 
 RANDOM_STATE = 0
@@ -59,6 +62,37 @@ def word_features(doc: str) -> list[str]:
     return feats
 
 
+class LexiconFeatures(TransformerMixin, BaseEstimator):
+    """Loaded-term features from the shipped lexicon: summed and maximum weight of the
+    critical and of the pro terms in each text (4 columns).
+
+    The lexicon is loaded when transforming, not pickled, so the model card records
+    which lexicon version it was trained with (``lexicon_version``).
+    """
+
+    def __init__(self, scale: float = 1.0) -> None:
+        self.scale = scale
+
+    def fit(self, X: Any, y: Any = None) -> LexiconFeatures:
+        self.n_features_in_ = 1
+        return self
+
+    def transform(self, X: Any) -> sparse.csr_matrix:
+        from .lexicon import load_lexicon
+
+        lex = load_lexicon()
+        out = np.zeros((len(X), 4))
+        for i, text in enumerate(X):
+            for m in lex.find(text):
+                col = 0 if m.direction == "critical" else 2
+                out[i, col] += m.weight
+                out[i, col + 1] = max(out[i, col + 1], m.weight)
+        return sparse.csr_matrix(out * self.scale)
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        return np.array(["critical_sum", "critical_max", "pro_sum", "pro_max"], dtype=object)
+
+
 DEFAULT_PARAMS: dict[str, Any] = {
     "features__word__min_df": 1,
     "features__char__ngram_range": (2, 5),
@@ -72,7 +106,8 @@ def build_pipeline(**params: Any) -> Pipeline:
 
     Keyword arguments are scikit-learn ``set_params`` names, e.g.
     ``build_pipeline(clf__C=2.0, features__char__ngram_range=(2, 4))``.
-    Step names are stable: ``features`` (``word``, ``char``) and ``clf``.
+    Step names are stable: ``features`` (``word``, ``char``, ``lexicon``) and ``clf``;
+    ``features__lexicon="drop"`` leaves the loaded-term features out.
     """
     pipe = Pipeline(
         [
@@ -96,6 +131,7 @@ def build_pipeline(**params: Any) -> Pipeline:
                                 dtype=np.float64,
                             ),
                         ),
+                        ("lexicon", LexiconFeatures()),
                     ]
                 ),
             ),

@@ -162,6 +162,8 @@ class StanceModel:
                 joblib.dump(self.pipeline, fh, compress=3)
                 fh.flush()
                 os.fsync(fh.fileno())
+            # mkstemp creates 0600 files; a model is shared data, readable like any file.
+            os.chmod(tmp, 0o644)
             digest = _sha256(tmp)
             model_name = f"model-{digest[:12]}.joblib"
             os.replace(tmp, directory / model_name)
@@ -176,6 +178,7 @@ class StanceModel:
             card.setdefault("created", datetime.now(timezone.utc).isoformat(timespec="seconds"))
             fd2, card_tmp_name = tempfile.mkstemp(prefix=".card-", suffix=".tmp", dir=directory)
             card_tmp = Path(card_tmp_name)
+            os.chmod(card_tmp, 0o644)
             with os.fdopen(fd2, "w", encoding="utf-8") as fh:
                 json.dump(card, fh, ensure_ascii=False, indent=2)
                 fh.write("\n")

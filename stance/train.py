@@ -14,6 +14,7 @@ import numpy as np
 
 from .annotations import LABELS, Annotation, annotations_sha256, label_counts, load_annotations
 from .features import DEFAULT_PARAMS, RANDOM_STATE, build_pipeline
+from .lexicon import load_lexicon
 from .model import StanceModel
 
 __all__ = ["N_FOLDS", "train_model", "evaluate", "metrics", "default_annotations_dir"]
@@ -126,6 +127,7 @@ def train_model(
             for k, v in {**DEFAULT_PARAMS, **params}.items()
         },
         "random_state": RANDOM_STATE,
+        "lexicon_version": load_lexicon().version,
     }
     if run_evaluation:
         ev = evaluate(records, params)
