@@ -30,6 +30,17 @@ def _model_option(f: Any) -> Any:
     )(f)
 
 
+def _annotations_option(f: Any) -> Any:
+    return click.option(
+        "--annotations",
+        "annotations_dir",
+        type=click.Path(path_type=Path),
+        default=Path("annotations"),
+        show_default=True,
+        help="Directory of annotated sentences (*.jsonl, searched recursively).",
+    )(f)
+
+
 def _load(model_path: Path | None) -> Any:
     from .model import load_model
 
@@ -162,14 +173,7 @@ def _score_jsonl(model: Any, path: str, encoding: str, keep_text: bool) -> int:
 
 
 @main.command()
-@click.option(
-    "--annotations",
-    "annotations_dir",
-    type=click.Path(path_type=Path),
-    default=Path("annotations"),
-    show_default=True,
-    help="Annotated sentences (*.jsonl).",
-)
+@_annotations_option
 @click.option(
     "--out",
     "out_dir",
@@ -208,14 +212,7 @@ def train(annotations_dir: Path, out_dir: Path, no_eval: bool) -> None:
 
 
 @main.command()
-@click.option(
-    "--annotations",
-    "annotations_dir",
-    type=click.Path(path_type=Path),
-    default=Path("annotations"),
-    show_default=True,
-    help="Annotated sentences (*.jsonl).",
-)
+@_annotations_option
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
@@ -356,13 +353,7 @@ def terms_check(text_or_file: str, encoding: str, fmt: str) -> None:
 
 
 @terms.command("discover")
-@click.option(
-    "--annotations",
-    "annotations_dir",
-    type=click.Path(path_type=Path),
-    default=Path("annotations"),
-    show_default=True,
-)
+@_annotations_option
 @click.option("--top", default=25, show_default=True, help="Terms per label.")
 @click.option("--min-count", default=3, show_default=True, help="Ignore rarer n-grams.")
 @click.option(
