@@ -55,6 +55,10 @@ def _fail(message: str) -> None:
     click.echo(f"error: {message}", err=True)
 
 
+def _warn(message: str) -> None:
+    click.echo(f"warning: {message}", err=True)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="stance")
 def main() -> None:
@@ -85,6 +89,15 @@ def main() -> None:
     help="Encoding of the inputs (e.g. cp1256 for windows-1256 files).",
 )
 @click.option("--keep-text", is_flag=True, help='With --jsonl: copy "text" into the output.')
+@click.option(
+    "--on-error",
+    type=click.Choice(["skip", "fail"]),
+    default="skip",
+    show_default=True,
+    help="With --jsonl: on a bad record (invalid JSON, missing or non-string text, "
+    "duplicate id) report it and go on (skip), or stop at the first one (fail). "
+    "Either way the exit code is 1.",
+)
 @_model_option
 def score(
     inputs: tuple[str, ...],
@@ -92,6 +105,7 @@ def score(
     fmt: str,
     encoding: str,
     keep_text: bool,
+    on_error: str,
     model_path: Path | None,
 ) -> None:
     """Label every sentence of each article (FILE, or - for stdin) pro / critical / neutral
@@ -110,7 +124,9 @@ def score(
     failures = 0
     for path in inputs:
         if jsonl:
-            failures += _score_jsonl(model, path, encoding, keep_text)
+            failures += _score_jsonl(model, path, encoding, keep_text, on_error == "fail")
+            if failures and on_error == "fail":
+                break
         else:
             failures += _score_file(model, path, encoding, fmt)
     if failures:
@@ -121,13 +137,27 @@ def score(
 def _score_file(model: Any, path: str, encoding: str, fmt: str) -> int:
     from .inputs import read_article
     from .report import render_table
+    from .sniff import html_to_text, looks_like_html
 
+    name = "<stdin>" if path == "-" else path
     try:
         text = read_article(path, encoding)
-        article = model.score_article(text, source="<stdin>" if path == "-" else path)
+        if looks_like_html(text):
+            # Never score markup: score the page's visible text, and say so.
+            text = html_to_text(text)
+            _warn(
+                f"{name}: HTML input; scored the text extracted from the markup "
+                "(offsets index the extracted text)"
+            )
+        article = model.score_article(text, source=name)
     except StanceError as exc:
         _fail(str(exc))
         return 1
+    if not article.arabic:
+        _warn(
+            f"{name}: no Arabic text (looks {article.language}); scored anyway and "
+            'flagged "arabic": false: the labels are unreliable'
+        )
     if fmt == "json":
         click.echo(_dump(article.to_dict()))
     else:
@@ -135,31 +165,54 @@ def _score_file(model: Any, path: str, encoding: str, fmt: str) -> int:
     return 0
 
 
-def _score_jsonl(model: Any, path: str, encoding: str, keep_text: bool) -> int:
+def _score_jsonl(model: Any, path: str, encoding: str, keep_text: bool, stop: bool) -> int:
     from .inputs import iter_jsonl
+    from .sniff import html_to_text, looks_like_html, text_language
 
     failures = 0
     batch: list[dict[str, Any]] = []
+    # Duplicate ids are reported with the line that used the id first. The map grows
+    # with the number of distinct ids (not with the text), so memory stays small.
+    first_line: dict[str, int] = {}
+    counts = {"html": 0, "not_arabic": 0}
 
     def flush() -> None:
-        scored = model.score_sentences([r["text"] for r in batch])
+        texts = []
+        for rec in batch:
+            text = rec["text"]
+            if looks_like_html(text):
+                text = html_to_text(text)
+                counts["html"] += 1
+            texts.append(text)
+        scored = model.score_sentences(texts)
         lexicon = model.lexicon
-        for rec, (label, probs) in zip(batch, scored):
+        for rec, text, (label, probs) in zip(batch, texts, scored):
             out = {"id": rec.get("id")}
             out.update({k: v for k, v in rec.items() if k not in ("id", "text")})
             if keep_text:
                 out["text"] = rec["text"]
             out["label"] = label
             out["probabilities"] = probs
-            out["loaded_terms"] = [m.to_dict() for m in lexicon.find(rec["text"])]
+            out["loaded_terms"] = [m.to_dict() for m in lexicon.find(text)]
+            out["arabic"] = text_language(text) == "arabic"
+            counts["not_arabic"] += not out["arabic"]
             click.echo(_dump(out))
         batch.clear()
 
     try:
         for item in iter_jsonl(path, encoding):
-            if item.error is not None:
-                _fail(f"{path}:{item.line}: {item.error}")
+            error = item.error
+            if error is None and "id" in item.record:  # type: ignore[operator]
+                key = json.dumps(item.record["id"], sort_keys=True)  # type: ignore[index]
+                if key in first_line:
+                    error = f"duplicate id {key} (first on line {first_line[key]})"
+                else:
+                    first_line[key] = item.line
+            if error is not None:
+                _fail(f"{path}:{item.line}: {error}")
                 failures += 1
+                if stop:
+                    break
                 continue
             batch.append(item.record)  # type: ignore[arg-type]
             if len(batch) >= BATCH_SIZE:
@@ -169,6 +222,10 @@ def _score_jsonl(model: Any, path: str, encoding: str, keep_text: bool) -> int:
     except StanceError as exc:
         _fail(str(exc))
         failures += 1
+    if counts["html"]:
+        _warn(f"{path}: {counts['html']} record(s) held HTML; scored their extracted text")
+    if counts["not_arabic"]:
+        _warn(f'{path}: {counts["not_arabic"]} record(s) have no Arabic text ("arabic": false)')
     return failures
 
 
@@ -197,6 +254,15 @@ def train(annotations_dir: Path, out_dir: Path, no_eval: bool) -> None:
         card_path = model.save(out_dir)
     except StanceError as exc:
         raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot write the model to {out_dir}: {exc.strerror or exc}; "
+            "the previous model there is unchanged"
+        ) from None
+    except KeyboardInterrupt:
+        raise click.ClickException(
+            f"interrupted; the previous model in {out_dir} is unchanged"
+        ) from None
     td = model.card["training_data"]
     click.echo(
         f"trained on {td['sentences']} sentences ({td['counts_per_label']}) "
@@ -275,6 +341,35 @@ def info(model_path: Path | None) -> None:
         raise click.ClickException(str(exc)) from None
     click.echo(f"model directory: {directory}")
     click.echo(json.dumps(card, ensure_ascii=False, indent=2))
+
+
+@main.group()
+def annotations() -> None:
+    """The annotated corpus: validate it."""
+
+
+@annotations.command("check")
+@_annotations_option
+def annotations_check(annotations_dir: Path) -> None:
+    """Validate the corpus: unknown label, missing field, duplicate id, the same text with
+    conflicting labels, empty text, a document split across files (file:line messages).
+    `stance train` runs the same checks first.
+
+    \b
+    Example:
+      stance annotations check --annotations annotations
+    """
+    from .annotations import label_counts, load_annotations
+
+    try:
+        records = load_annotations(annotations_dir)
+    except StanceError as exc:
+        raise click.ClickException(str(exc)) from None
+    docs = len({a.doc for a in records})
+    click.echo(
+        f"ok: {len(records)} sentences in {docs} documents {label_counts(records)} "
+        f"under {annotations_dir}"
+    )
 
 
 @main.group()

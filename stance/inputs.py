@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from .errors import InputError
+from .sniff import binary_kind, guess_encoding
 
 __all__ = ["STDIN", "read_article", "JsonlRecord", "iter_jsonl"]
 
@@ -30,34 +31,62 @@ def _open_binary(path: str) -> BinaryIO:
         raise InputError(f"{path}: cannot open ({exc.strerror}); check its permissions") from None
 
 
+# One article is a news piece, not an archive: bigger inputs go through --jsonl,
+# which streams. The limit keeps a mistaken 200 MB "article" from exhausting memory.
+MAX_ARTICLE_BYTES = 20 * 1024 * 1024
+
+
+def _encoding_name(encoding: str) -> str:
+    # utf-8-sig accepts a byte-order mark; other encodings are the user's choice.
+    return "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
+
+
 def _decode(data: bytes, path: str, encoding: str) -> str:
-    if b"\0" in data[:8192]:
-        raise InputError(f"{path}: binary file (NUL bytes); give a plain-text article")
+    kind = binary_kind(data[:8192])
+    if kind:
+        raise InputError(f"{path}: {kind}, not text; give the article as a UTF-8 text file")
     try:
-        # utf-8-sig accepts a byte-order mark; other encodings are the user's choice.
-        return data.decode(
-            "utf-8-sig" if encoding.lower().replace("_", "-") == "utf-8" else encoding
-        )
+        return data.decode(_encoding_name(encoding))
     except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{path}: not valid {encoding} (byte {exc.start}); if it is windows-1256 or "
-            "latin-1, pass --encoding cp1256 (or the file's encoding)"
-        ) from None
+        guess = guess_encoding(data)
+        hint = {
+            "cp1256": "it looks like windows-1256 (Arabic Windows): pass --encoding cp1256",
+            "utf-16": "it looks like UTF-16: pass --encoding utf-16",
+        }.get(guess or "", "it may be latin-1 or another legacy encoding: pass --encoding NAME")
+        raise InputError(f"{path}: not valid {encoding} (byte {exc.start}); {hint}") from None
     except LookupError:
         raise InputError(f"unknown encoding {encoding!r}; use e.g. utf-8 or cp1256") from None
 
 
 def read_article(path: str, encoding: str = "utf-8") -> str:
-    """Read a whole article file (or stdin for ``-``) as text."""
+    """Read a whole article file (or stdin for ``-``) as text.
+
+    Line endings are kept as they are (CRLF included), so character offsets in the
+    results index the decoded file text.
+    """
+    if path != STDIN:
+        p = Path(path)
+        if p.is_file() and p.stat().st_size > MAX_ARTICLE_BYTES:
+            raise InputError(
+                f"{path}: {p.stat().st_size / 1e6:.0f} MB is too large for one article "
+                f"(limit {MAX_ARTICLE_BYTES // 2**20} MB); split it, or score it as passages "
+                "with --jsonl, which streams"
+            )
     fh = _open_binary(path)
     try:
-        data = fh.read()
+        data = fh.read(MAX_ARTICLE_BYTES + 1)
     finally:
         if path != STDIN:
             fh.close()
-    text = _decode(data, path, encoding).replace("\r\n", "\n").replace("\r", "\n")
+    if len(data) > MAX_ARTICLE_BYTES:
+        raise InputError(
+            f"{path}: input is larger than {MAX_ARTICLE_BYTES // 2**20} MB, too large for one "
+            "article; split it, or score it as passages with --jsonl"
+        )
+    text = _decode(data, path, encoding)
     if not text.strip():
-        raise InputError(f"{path}: empty file; nothing to score")
+        what = "empty file" if not text else "only whitespace"
+        raise InputError(f"{path}: {what}; nothing to score")
     return text
 
 
@@ -77,7 +106,7 @@ def iter_jsonl(path: str, encoding: str = "utf-8") -> Iterator[JsonlRecord]:
     errors with their line number instead of stopping the stream.
     """
     fh = _open_binary(path)
-    enc = "utf-8-sig" if encoding.lower().replace("_", "-") == "utf-8" else encoding
+    enc = _encoding_name(encoding)
     try:
         for lineno, raw in enumerate(fh, 1):
             if lineno == 1 and enc == "utf-8-sig" and raw.startswith(b"\xef\xbb\xbf"):

@@ -136,7 +136,10 @@ class Lexicon:
         self._group_term = {f"t{j}": i for j, (_, i) in enumerate(forms)}
         alternation = "|".join(f"(?P<t{j}>{form_pattern(k)})" for j, (k, _) in enumerate(forms))
         # A lookahead finds a candidate at every position; overlaps are resolved after.
-        self._regex = re.compile(f"(?=(?:{alternation}))") if forms else None
+        # The hoisted guard fails fast at positions inside a word or on a space, where no
+        # form can start (forms start with a letter or with a quote/bracket).
+        guard = r"(?:(?<![^\W_])(?=[^\W_])|(?=[\"'(\[]))"
+        self._regex = re.compile(f"{guard}(?=(?:{alternation}))") if forms else None
 
     def __len__(self) -> int:
         return len(self.terms)
@@ -153,9 +156,13 @@ class Lexicon:
             if e > s:
                 candidates.append((s, e, self._group_term[group]))
         candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
+        # Longest first; an occupancy map keeps this linear in the text length (a list
+        # of taken spans made it quadratic on passages with many matches).
+        used = bytearray(len(nt.text))
         taken: list[tuple[int, int, int]] = []
         for c in candidates:
-            if all(c[1] <= t[0] or c[0] >= t[1] for t in taken):
+            if not any(used[c[0] : c[1]]):
+                used[c[0] : c[1]] = b"\x01" * (c[1] - c[0])
                 taken.append(c)
         taken.sort()
         out = []

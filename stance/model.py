@@ -14,7 +14,8 @@ import json
 import os
 import platform
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
@@ -27,11 +28,15 @@ from .lexicon import Lexicon, load_lexicon
 from .normalize import is_arabic_char
 from .report import ArticleScore, SentenceScore, summarize
 from .segment import segment
+from .sniff import text_language
 
 __all__ = ["StanceModel", "load_model", "default_model_dir", "CARD_NAME", "FORMAT_VERSION"]
 
 CARD_NAME = "card.json"
 FORMAT_VERSION = 1
+LOCK_NAME = ".stance-write.lock"
+# Characters of one passage the classifier reads (loaded terms are found in all of it).
+MAX_MODEL_CHARS = 100_000
 MODEL_ENV = "STANCE_MODEL"
 
 
@@ -101,6 +106,9 @@ class StanceModel:
         texts = _check_texts(texts, "predict_proba")
         if not texts:
             return np.zeros((0, len(self.classes_)))
+        # A passage longer than this reads like this much of it: the cut keeps a 10 MB
+        # scraped "sentence" from costing gigabytes of character n-grams.
+        texts = [t[:MAX_MODEL_CHARS] for t in texts]
         return self.pipeline.predict_proba(texts)
 
     def predict(self, texts: Iterable[str]) -> list[str]:
@@ -122,14 +130,21 @@ class StanceModel:
     def score_article(self, text: str, source: str | None = None) -> ArticleScore:
         """Segment ``text`` into sentences, label each, and summarize the article.
 
-        Segments without any Arabic letter (share buttons, stray English lines) are
-        not scored. Raises :class:`InputError` if nothing Arabic is left.
+        In an Arabic article, segments without any Arabic letter (share buttons, stray
+        English lines) are not scored. A text whose main language is not Arabic is
+        scored anyway, every segment with letters, and flagged ``arabic=False`` with its
+        ``language``: the labels of a model trained on Arabic mean little there.
+        Raises :class:`InputError` if there is nothing to score.
         """
         if not isinstance(text, str):
             raise TypeError(f"score_article expects str, got {type(text).__name__}")
-        sentences = [s for s in segment(text) if any(is_arabic_char(c) for c in s.text)]
+        language = text_language(text)
+        if language == "arabic":
+            sentences = [s for s in segment(text) if any(is_arabic_char(c) for c in s.text)]
+        else:
+            sentences = [s for s in segment(text) if any(c.isalnum() for c in s.text)]
         if not sentences:
-            what = "is empty" if not text.strip() else "has no Arabic sentences"
+            what = "is empty" if not text.strip() else "has no words"
             raise InputError(f"{source or 'article'} {what}: nothing to score")
         scored = self.score_sentences([s.text for s in sentences])
         matches = self.lexicon.find(text)
@@ -145,7 +160,7 @@ class StanceModel:
             )
             for i, (s, (label, probs)) in enumerate(zip(sentences, scored))
         ]
-        return ArticleScore(source, rows, summarize(rows, self.classes_))
+        return ArticleScore(source, rows, summarize(rows, self.classes_), language)
 
     # -- persistence -------------------------------------------------------------
     def save(self, directory: str | Path) -> Path:
@@ -154,6 +169,10 @@ class StanceModel:
 
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
+        with _write_lock(directory):
+            return self._save_locked(directory, joblib)
+
+    def _save_locked(self, directory: Path, joblib: Any) -> Path:
         fd, tmp_name = tempfile.mkstemp(prefix=".model-", suffix=".tmp", dir=directory)
         tmp = Path(tmp_name)
         card_tmp: Path | None = None
@@ -196,6 +215,30 @@ class StanceModel:
                 old.unlink(missing_ok=True)
         self.card = card
         return directory / CARD_NAME
+
+
+@contextmanager
+def _write_lock(directory: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``directory/.stance-write.lock`` while writing, so two
+    trainings saving into one directory cannot interleave: the second fails cleanly."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks; the atomic renames still hold.
+        yield
+        return
+    lock_path = directory / LOCK_NAME
+    with open(lock_path, "a") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ModelError(
+                f"{directory}: another `stance train` is writing a model here; wait for it "
+                "to finish, or train into another --out directory"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def default_model_dir() -> Path:

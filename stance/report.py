@@ -55,6 +55,12 @@ class ArticleScore:
     source: str | None
     sentences: list[SentenceScore]
     summary: dict[str, Any] = field(default_factory=dict)
+    language: str = "arabic"
+
+    @property
+    def arabic(self) -> bool:
+        """False when the text's main language is not Arabic (see ``language``)."""
+        return self.language == "arabic"
 
     def to_dict(self) -> dict[str, Any]:
         return article_to_dict(self)
@@ -135,6 +141,8 @@ def article_to_dict(article: ArticleScore) -> dict[str, Any]:
     """The ``--format json`` object of one article."""
     return {
         "source": article.source,
+        "arabic": article.arabic,
+        "language": article.language,
         "sentences": [s.to_dict() for s in article.sentences],
         "summary": article.summary,
     }
@@ -148,6 +156,8 @@ def _clip(text: str, width: int) -> str:
 def render_table(article: ArticleScore, width: int = 90) -> str:
     """A readable plain-text table: one row per sentence, then the summary."""
     lines = [f"== {article.source or '-'}"]
+    if not article.arabic:
+        lines.append(f"!! not Arabic (looks {article.language}): labels are unreliable")
     lines.append(f"{'#':>3}  {'label':<8} {'p':>5}  text")
     for s in article.sentences:
         p = s.probabilities[s.label]

@@ -55,7 +55,8 @@ def test_score_json_contract(runner: CliRunner, tiny_model_dir: Path, article: P
     objs = [json.loads(line) for line in res.output.splitlines()]
     assert len(objs) == 2
     obj = objs[0]
-    assert set(obj) == {"source", "sentences", "summary"}
+    assert set(obj) == {"source", "arabic", "language", "sentences", "summary"}
+    assert obj["arabic"] is True and obj["language"] == "arabic"
     assert obj["source"] == str(article)
     assert len(obj["sentences"]) == 3
     for s in obj["sentences"]:

@@ -157,5 +157,8 @@ def test_score_article(tiny_model_dir: Path) -> None:
     assert sm["lean"] == pytest.approx((-1.0 + 0.3 * second + 0.7 + third) / 3, abs=1e-4)
     assert sm["words"] == 12
     assert sm["loaded_term_score"] == pytest.approx(1000 * (0.7 - 1.0) / 12, abs=0.01)
-    with pytest.raises(stance.InputError, match="no Arabic"):
-        model.score_article("Only English here.")
+    english = model.score_article("Only English here. Nothing else.")
+    assert not english.arabic and english.language == "latin"
+    assert len(english.sentences) == 2 and english.to_dict()["arabic"] is False
+    with pytest.raises(stance.InputError, match="no words"):
+        model.score_article("... !!! ---")
