@@ -137,14 +137,12 @@ def score(
 def _score_file(model: Any, path: str, encoding: str, fmt: str) -> int:
     from .inputs import read_article
     from .report import render_table
-    from .sniff import html_to_text, looks_like_html
+    from .sniff import visible_text
 
     name = "<stdin>" if path == "-" else path
     try:
-        text = read_article(path, encoding)
-        if looks_like_html(text):
-            # Never score markup: score the page's visible text, and say so.
-            text = html_to_text(text)
+        text, was_html = visible_text(read_article(path, encoding))
+        if was_html:
             _warn(
                 f"{name}: HTML input; scored the text extracted from the markup "
                 "(offsets index the extracted text)"
@@ -167,7 +165,7 @@ def _score_file(model: Any, path: str, encoding: str, fmt: str) -> int:
 
 def _score_jsonl(model: Any, path: str, encoding: str, keep_text: bool, stop: bool) -> int:
     from .inputs import iter_jsonl
-    from .sniff import html_to_text, looks_like_html, text_language
+    from .sniff import text_language, visible_text
 
     failures = 0
     batch: list[dict[str, Any]] = []
@@ -179,10 +177,8 @@ def _score_jsonl(model: Any, path: str, encoding: str, keep_text: bool, stop: bo
     def flush() -> None:
         texts = []
         for rec in batch:
-            text = rec["text"]
-            if looks_like_html(text):
-                text = html_to_text(text)
-                counts["html"] += 1
+            text, was_html = visible_text(rec["text"])
+            counts["html"] += was_html
             texts.append(text)
         scored = model.score_sentences(texts)
         lexicon = model.lexicon
@@ -425,7 +421,7 @@ def terms_check(text_or_file: str, encoding: str, fmt: str) -> None:
       stance terms check "وقال إن الكيان الصهيوني يتمدد"
     """
     from .inputs import read_article
-    from .lexicon import load_lexicon
+    from .lexicon import load_lexicon, net_weight
 
     try:
         if text_or_file == "-" or Path(text_or_file).is_file():
@@ -443,7 +439,7 @@ def terms_check(text_or_file: str, encoding: str, fmt: str) -> None:
             f"{m.start:>6}-{m.end:<6} {m.direction:<9}{m.weight:>5.2f}  {m.match}"
             f"  [{m.term}; {m.category}]"
         )
-    net = sum(m.weight * (1 if m.direction == "pro" else -1) for m in matches)
+    net = net_weight(matches)
     click.echo(f"{len(matches)} match(es), net weight {net:+.2f}")
 
 

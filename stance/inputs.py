@@ -66,9 +66,10 @@ def read_article(path: str, encoding: str = "utf-8") -> str:
     """
     if path != STDIN:
         p = Path(path)
-        if p.is_file() and p.stat().st_size > MAX_ARTICLE_BYTES:
+        size = p.stat().st_size if p.is_file() else 0
+        if size > MAX_ARTICLE_BYTES:
             raise InputError(
-                f"{path}: {p.stat().st_size / 1e6:.0f} MB is too large for one article "
+                f"{path}: {size / 1e6:.0f} MB is too large for one article "
                 f"(limit {MAX_ARTICLE_BYTES // 2**20} MB); split it, or score it as passages "
                 "with --jsonl, which streams"
             )

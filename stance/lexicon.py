@@ -21,7 +21,15 @@ from pathlib import Path
 from .errors import StanceError
 from .normalize import normalize, normalize_with_offsets
 
-__all__ = ["Term", "TermMatch", "Lexicon", "load_lexicon", "DIRECTIONS", "CATEGORIES"]
+__all__ = [
+    "Term",
+    "TermMatch",
+    "Lexicon",
+    "load_lexicon",
+    "net_weight",
+    "DIRECTIONS",
+    "CATEGORIES",
+]
 
 DIRECTIONS = ("critical", "pro")
 CATEGORIES = (
@@ -39,6 +47,7 @@ CATEGORIES = (
 )
 COLUMNS = ("term", "variants", "direction", "weight", "category", "neutral", "gloss")
 
+_CACHE_MAX_CHARS = 20_000
 _PRONOUNS = "(?:ه|ها|هم|هما|هن|كم|كما|نا)"
 _WORDCHAR = re.compile(r"[^\W_]")
 
@@ -71,6 +80,11 @@ class TermMatch:
     direction: str
     weight: float
     category: str
+
+    @property
+    def signed_weight(self) -> float:
+        """``weight``, negative for critical terms: the match's pull on the lean."""
+        return self.weight if self.direction == "pro" else -self.weight
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -140,14 +154,23 @@ class Lexicon:
         # form can start (forms start with a letter or with a quote/bracket).
         guard = r"(?:(?<![^\W_])(?=[^\W_])|(?=[\"'(\[]))"
         self._regex = re.compile(f"{guard}(?=(?:{alternation}))") if forms else None
+        # Scoring matches each passage twice (the classifier's lexicon features, then the
+        # loaded terms in the output); a small cache makes the second pass free.
+        # One scoring batch (512 passages) must fit for the second pass to hit.
+        self._find_cached = lru_cache(maxsize=1024)(self._find)
 
     def __len__(self) -> int:
         return len(self.terms)
 
     def find(self, text: str) -> list[TermMatch]:
         """All term matches in ``text``, longest first where they overlap, in text order."""
+        if len(text) > _CACHE_MAX_CHARS:  # keep the cache's memory bounded
+            return list(self._find(text))
+        return list(self._find_cached(text))
+
+    def _find(self, text: str) -> tuple[TermMatch, ...]:
         if self._regex is None or not text:
-            return []
+            return ()
         nt = normalize_with_offsets(text)
         candidates = []
         for m in self._regex.finditer(nt.text):
@@ -170,7 +193,12 @@ class Lexicon:
             os_, oe = nt.original_span(s, e)
             t = self.terms[i]
             out.append(TermMatch(t.term, text[os_:oe], os_, oe, t.direction, t.weight, t.category))
-        return out
+        return tuple(out)
+
+
+def net_weight(matches: Iterable[TermMatch]) -> float:
+    """Signed sum of match weights: pro terms count positive, critical negative."""
+    return sum(m.signed_weight for m in matches)
 
 
 def _parse(lines: list[str], where: str) -> tuple[list[Term], str]:

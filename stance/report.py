@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .lexicon import TermMatch
+from .lexicon import TermMatch, net_weight
 
 __all__ = [
     "SentenceScore",
@@ -34,7 +34,7 @@ class SentenceScore:
     @property
     def net_term_weight(self) -> float:
         """Signed sum of loaded-term weights (pro positive, critical negative)."""
-        return sum(m.weight * (1 if m.direction == "pro" else -1) for m in self.loaded_terms)
+        return net_weight(self.loaded_terms)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -11,6 +11,7 @@ __all__ = [
     "guess_encoding",
     "looks_like_html",
     "html_to_text",
+    "visible_text",
     "text_language",
 ]
 
@@ -114,6 +115,14 @@ def html_to_text(html: str) -> str:
     parser.close()
     lines = (" ".join(line.split()) for line in "".join(parser.parts).splitlines())
     return "\n".join(line for line in lines if line)
+
+
+def visible_text(text: str) -> tuple[str, bool]:
+    """``(text, False)`` for plain text; ``(html_to_text(text), True)`` for HTML, so that
+    markup is never scored."""
+    if looks_like_html(text):
+        return html_to_text(text), True
+    return text, False
 
 
 # Frequent Persian words that are not Arabic words: they tell a Persian text written
