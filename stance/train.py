@@ -6,7 +6,7 @@ No printing and no click here: functions return plain dicts that the CLI renders
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,16 @@ from .features import DEFAULT_PARAMS, RANDOM_STATE, build_pipeline
 from .lexicon import load_lexicon
 from .model import StanceModel
 
-__all__ = ["N_FOLDS", "train_model", "evaluate", "metrics", "default_annotations_dir"]
+__all__ = [
+    "N_FOLDS",
+    "train_model",
+    "evaluate",
+    "metrics",
+    "cv_splits",
+    "seed_splits",
+    "pipeline_fit_predict",
+    "default_annotations_dir",
+]
 
 N_FOLDS = 5
 
@@ -49,49 +58,78 @@ def metrics(y_true: Sequence[str], y_pred: Sequence[str]) -> dict[str, Any]:
     }
 
 
-def _fit_predict(train: list[Annotation], test: list[Annotation], params: dict) -> list[str]:
-    pipe = build_pipeline(**params)
-    pipe.fit([a.text for a in train], [a.label for a in train])
-    return list(pipe.predict([a.text for a in test]))
+FitPredict = Callable[[list[Annotation], list[Annotation]], list[str]]
 
 
-def evaluate(
-    records: Sequence[Annotation], params: dict[str, Any] | None = None, n_folds: int = N_FOLDS
-) -> dict[str, Any]:
-    """Grouped cross-validation (no document in both train and test) plus seed
-    leave-one-article-out (train on everything but one seed article, predict it; the
-    five folds' predictions are pooled into one macro-F1)."""
+def pipeline_fit_predict(params: dict[str, Any] | None = None) -> FitPredict:
+    """A ``fit_predict(train, test)`` for :func:`evaluate` that fits ``build_pipeline``."""
+    params = dict(params or {})
+
+    def fit_predict(train: list[Annotation], test: list[Annotation]) -> list[str]:
+        pipe = build_pipeline(**params)
+        pipe.fit([a.text for a in train], [a.label for a in train])
+        return list(pipe.predict([a.text for a in test]))
+
+    return fit_predict
+
+
+def cv_splits(records: Sequence[Annotation], n_folds: int = N_FOLDS) -> list[tuple]:
+    """Grouped, stratified folds as (train indices, test indices): no document is in
+    both. Fixed seed, so every benchmark that calls this sees the same folds."""
     from sklearn.model_selection import StratifiedGroupKFold
 
-    params = dict(params or {})
-    records = list(records)
     y = np.array([a.label for a in records])
     groups = np.array([a.doc for a in records])
-    n_groups = len(set(groups))
-    folds = min(n_folds, n_groups)
+    folds = min(n_folds, len(set(groups)))
     if folds < 2:
         raise ValueError("evaluation needs at least two documents")
     cv = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=RANDOM_STATE)
+    return list(cv.split(np.zeros(len(y)), y, groups))
+
+
+def seed_splits(records: Sequence[Annotation]) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """Seed leave-one-article-out: (seed doc, train indices, test indices) per seed
+    article; train is every other record, seed or authored."""
+    docs = np.array([a.doc for a in records])
+    seed_docs = sorted({a.doc for a in records if a.origin == "seed"})
+    return [(d, np.flatnonzero(docs != d), np.flatnonzero(docs == d)) for d in seed_docs]
+
+
+def evaluate(
+    records: Sequence[Annotation],
+    params: dict[str, Any] | None = None,
+    n_folds: int = N_FOLDS,
+    fit_predict: FitPredict | None = None,
+) -> dict[str, Any]:
+    """Grouped cross-validation (no document in both train and test) plus seed
+    leave-one-article-out (train on everything but one seed article, predict it; the
+    five folds' predictions are pooled into one macro-F1).
+
+    ``fit_predict`` replaces the stance pipeline (benchmarks pass fastText here), so
+    every model is scored on exactly the same splits."""
+    records = list(records)
+    fp = fit_predict or pipeline_fit_predict(params)
+    y = np.array([a.label for a in records])
+    splits = cv_splits(records, n_folds)
     pred = np.empty(len(records), dtype=object)
-    for tr, te in cv.split(np.zeros(len(y)), y, groups):
-        pred[te] = _fit_predict([records[i] for i in tr], [records[i] for i in te], params)
+    for tr, te in splits:
+        pred[te] = fp([records[i] for i in tr], [records[i] for i in te])
     result = metrics(list(y), list(pred))
 
     majority = Counter(y).most_common(1)[0][0]
     result["baseline_macro_f1"] = metrics(list(y), [majority] * len(y))["macro_f1"]
     result["baseline_label"] = majority
-    result["folds"] = folds
+    result["folds"] = len(splits)
     result["sentences"] = len(records)
 
-    seed_docs = sorted({a.doc for a in records if a.origin == "seed"})
-    if len(seed_docs) >= 1:
+    seeds = seed_splits(records)
+    if seeds:
         truth: list[str] = []
         guess: list[str] = []
         per_doc: dict[str, float] = {}
-        for doc in seed_docs:
-            train = [a for a in records if a.doc != doc]
-            test = [a for a in records if a.doc == doc]
-            got = _fit_predict(train, test, params)
+        for doc, tr, te in seeds:
+            test = [records[i] for i in te]
+            got = fp([records[i] for i in tr], test)
             truth.extend(a.label for a in test)
             guess.extend(got)
             per_doc[doc] = metrics([a.label for a in test], got)["macro_f1"]
