@@ -116,6 +116,39 @@ def _word_pattern(word: str, first: bool, last: bool) -> str:
     return core
 
 
+_WORD_RUN = re.compile(r"[^\W_]+")
+_OPENERS = "\"'(["
+_AL_PREFIXES = tuple(a + b for a in ("", "و", "ف") for b in ("ال", "بال", "كال", "لل"))
+_PREFIXES = tuple(a + b for a in ("", "و", "ف") for b in ("", "ب", "ل", "ك"))
+_SUFFIXES = ("", "ه", "ها", "هم", "هما", "هن", "كم", "كما", "نا")
+
+
+def first_tokens(form: str) -> set[str]:
+    """Every word token (maximal letter/digit run) at which ``form_pattern(form)`` can
+    start: the first word with each proclitic and, for a one-word form, each suffix.
+
+    Empty when the form starts with a quote or bracket; those forms are tried wherever
+    the text has one. Used to skip the full pattern on text that cannot match.
+    """
+    words = form.split()
+    first = words[0]
+    run = _WORD_RUN.match(first)
+    if run is None:
+        return set()
+    core = run.group()
+    whole = run.end() == len(first)  # the word is one run: suffixes may attach
+    if first.startswith("ال") and len(first) > 3:
+        heads = [p + core[2:] for p in _AL_PREFIXES]
+    else:
+        heads = [p + core for p in _PREFIXES]
+    if len(words) > 1 or not whole or first.startswith("ال"):
+        return set(heads)
+    if core.endswith("ة"):
+        tails = ["ة"] + ["ت" + s for s in _SUFFIXES[1:]] + ["تي"]
+        return {h[:-1] + t for h in heads for t in tails}
+    return {h + s for h in heads for s in _SUFFIXES}
+
+
 def form_pattern(form: str) -> str:
     """Regex for one normalized lexicon form (words separated by single spaces)."""
     words = form.split()
@@ -148,12 +181,23 @@ class Lexicon:
         # Longest forms first, so at any position the longest entry is tried first.
         forms.sort(key=lambda f: (-len(f[0]), f[0]))
         self._group_term = {f"t{j}": i for j, (_, i) in enumerate(forms)}
-        alternation = "|".join(f"(?P<t{j}>{form_pattern(k)})" for j, (k, _) in enumerate(forms))
-        # A lookahead finds a candidate at every position; overlaps are resolved after.
-        # The hoisted guard fails fast at positions inside a word or on a space, where no
-        # form can start (forms start with a letter or with a quote/bracket).
-        guard = r"(?:(?<![^\W_])(?=[^\W_])|(?=[\"'(\[]))"
-        self._regex = re.compile(f"{guard}(?=(?:{alternation}))") if forms else None
+        self._patterns = [f"(?P<t{j}>{form_pattern(k)})" for j, (k, _) in enumerate(forms)]
+        # Trying every form at every word start is slow (hundreds of alternatives), so a
+        # form is only tried where the text has a word it can start with (first_tokens):
+        # one C-level set intersection per text, then at each such word a small regex of
+        # just the forms that can start there, in the same longest-first order. Forms
+        # that open with a quote or bracket are tried at those characters.
+        starts: dict[str, list[int]] = {}
+        quoted: list[int] = []
+        for j, (k, _) in enumerate(forms):
+            tokens = first_tokens(k)
+            if not tokens:
+                quoted.append(j)
+            for tok in tokens:
+                starts.setdefault(tok, []).append(j)
+        self._starts: dict[str, tuple[int, ...]] = {t: tuple(js) for t, js in starts.items()}
+        self._quoted = tuple(quoted)
+        self._compiled: dict[tuple[int, ...], re.Pattern[str]] = {}
         # Scoring matches each passage twice (the classifier's lexicon features, then the
         # loaded terms in the output); a small cache makes the second pass free.
         # One scoring batch (512 passages) must fit for the second pass to hit.
@@ -168,20 +212,46 @@ class Lexicon:
             return list(self._find(text))
         return list(self._find_cached(text))
 
+    def _regex_for(self, forms: tuple[int, ...]) -> re.Pattern[str]:
+        """The alternation of ``forms`` (indices into the longest-first form list),
+        compiled once: word starts sharing a token share it."""
+        regex = self._compiled.get(forms)
+        if regex is None:
+            alternation = "|".join(self._patterns[j] for j in forms)
+            regex = self._compiled[forms] = re.compile(f"(?=(?:{alternation}))")
+        return regex
+
     def _find(self, text: str) -> tuple[TermMatch, ...]:
-        if self._regex is None or not text:
+        if not text:
             return ()
-        nt = normalize_with_offsets(text)
+        norm = normalize(text)
+        hits = self._starts.keys() & set(_WORD_RUN.findall(norm))
+        quoted = bool(self._quoted) and any(q in norm for q in _OPENERS)
+        if not hits and not quoted:
+            return ()
+        positions = [
+            (m.start(), self._starts[m.group()])
+            for m in _WORD_RUN.finditer(norm)
+            if m.group() in hits
+        ]
+        if quoted:
+            positions.extend((i, self._quoted) for i, ch in enumerate(norm) if ch in _OPENERS)
         candidates = []
-        for m in self._regex.finditer(nt.text):
+        for pos, js in positions:
+            m = self._regex_for(js).match(norm, pos)
+            if m is None:
+                continue
             group = m.lastgroup
             s, e = m.span(group)
             if e > s:
                 candidates.append((s, e, self._group_term[group]))
+        if not candidates:
+            return ()
+        nt = normalize_with_offsets(text)
         candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
         # Longest first; an occupancy map keeps this linear in the text length (a list
         # of taken spans made it quadratic on passages with many matches).
-        used = bytearray(len(nt.text))
+        used = bytearray(len(norm))
         taken: list[tuple[int, int, int]] = []
         for c in candidates:
             if not any(used[c[0] : c[1]]):

@@ -13,7 +13,9 @@ Punctuation is kept: scare quotes around a name carry stance (CODEBOOK v2).
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pyarabic import araby
@@ -87,6 +89,11 @@ def _build_table() -> dict[int, str]:
 
 
 _TABLE: dict[int, str] = _build_table()
+# Characters that normalization deletes or expands: only text containing one needs the
+# per-character offset map; for all other text normalized offsets equal original ones.
+_RESIZING = re.compile(
+    "[" + "".join(re.escape(chr(c)) for c, rep in sorted(_TABLE.items()) if len(rep) != 1) + "]"
+)
 
 
 def strip_diacritics(text: str) -> str:
@@ -140,7 +147,7 @@ class NormalizedText:
 
     original: str
     text: str
-    offsets: tuple[int, ...]
+    offsets: Sequence[int]
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a normalized ``[start, end)`` span to the original text."""
@@ -158,6 +165,8 @@ def normalize_with_offsets(text: str) -> NormalizedText:
     """Normalize ``text`` and keep a map from normalized to original offsets."""
     if not isinstance(text, str):
         raise TypeError(f"normalize_with_offsets() expects str, got {type(text).__name__}")
+    if _RESIZING.search(text) is None:
+        return NormalizedText(text, text.translate(_TABLE), range(len(text) + 1))
     out: list[str] = []
     offsets: list[int] = []
     get = _TABLE.get

@@ -6,6 +6,8 @@ from stance.discover import discover_terms, ngrams
 from stance.errors import StanceError
 from stance.lexicon import Lexicon, Term, load_lexicon
 
+from .conftest import REPO
+
 
 def _t(term: str, direction: str = "critical", weight: float = 1.0, variants: tuple = ()) -> Term:
     return Term(term, variants, direction, weight, "delegitimizing_label", "إسرائيل", "gloss")
@@ -129,3 +131,48 @@ def test_ngrams_are_normalized_words_without_punctuation() -> None:
         "قال الكيان",
         "الكيان يتمدد",
     ]
+
+
+def _reference_find(lex, text: str) -> list[tuple[int, int, str]]:
+    """The plain algorithm the fast matcher must reproduce: every form tried at every
+    word start and opening quote (one lookahead alternation), longest match wins."""
+    import re as _re
+
+    from stance.normalize import normalize_with_offsets
+
+    guard = r"(?:(?<![^\W_])(?=[^\W_])|(?=[\"'(\[]))"
+    regex = _re.compile(f"{guard}(?=(?:{'|'.join(lex._patterns)}))")
+    nt = normalize_with_offsets(text)
+    cands = []
+    for m in regex.finditer(nt.text):
+        s, e = m.span(m.lastgroup)
+        if e > s:
+            cands.append((s, e, lex._group_term[m.lastgroup]))
+    cands.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
+    used = [False] * len(nt.text)
+    out = []
+    for s, e, i in sorted(cands, key=lambda c: (-(c[1] - c[0]), c[0])):
+        if not any(used[s:e]):
+            used[s:e] = [True] * (e - s)
+            out.append((*nt.original_span(s, e), lex.terms[i].term))
+    return sorted(out)
+
+
+def test_fast_matcher_equals_trying_every_form_everywhere() -> None:
+    import random
+
+    from stance.annotations import load_annotations
+
+    lex = load_lexicon()
+    texts = [a.text for a in load_annotations(REPO / "annotations")][:600]
+    forms = [f for t in lex.terms for f in (t.term, *t.variants)]
+    rng = random.Random(0)
+    for _ in range(600):
+        form = rng.choice(forms)
+        pre = rng.choice(["", "و", "ف", "ب", "ل", "ك", "وب", "فل", "وال", "لل", "س", "«", "("])
+        suf = rng.choice(["", "ه", "ها", "هم", "ات", "»", ")", '"', "ي", "تهم", "ـ"])
+        noise = rng.choice(texts)[: rng.randint(0, 60)]
+        texts.append(f"{noise} {pre}{form}{suf}{rng.choice([' ', '،', '.', ''])}{noise[::-1]}")
+    for text in texts:
+        got = [(m.start, m.end, m.term) for m in lex._find(text)]
+        assert got == _reference_find(lex, text), text
