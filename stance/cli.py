@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import click
 
 from .errors import StanceError
-
-BATCH_SIZE = 512
 
 
 def _model_option(f: Any) -> Any:
@@ -98,6 +97,14 @@ def main() -> None:
     "duplicate id) report it and go on (skip), or stop at the first one (fail). "
     "Either way the exit code is 1.",
 )
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="With --jsonl: score batches in this many processes (output order is kept).",
+)
 @_model_option
 def score(
     inputs: tuple[str, ...],
@@ -106,6 +113,7 @@ def score(
     encoding: str,
     keep_text: bool,
     on_error: str,
+    jobs: int,
     model_path: Path | None,
 ) -> None:
     """Label every sentence of each article (FILE, or - for stdin) pro / critical / neutral
@@ -124,7 +132,9 @@ def score(
     failures = 0
     for path in inputs:
         if jsonl:
-            failures += _score_jsonl(model, path, encoding, keep_text, on_error == "fail")
+            failures += _score_jsonl(
+                model, path, encoding, keep_text, on_error == "fail", jobs, model_path
+            )
             if failures and on_error == "fail":
                 break
         else:
@@ -163,39 +173,27 @@ def _score_file(model: Any, path: str, encoding: str, fmt: str) -> int:
     return 0
 
 
-def _score_jsonl(model: Any, path: str, encoding: str, keep_text: bool, stop: bool) -> int:
+def _score_jsonl(
+    model: Any,
+    path: str,
+    encoding: str,
+    keep_text: bool,
+    stop: bool,
+    jobs: int = 1,
+    model_path: Path | None = None,
+) -> int:
+    from .batch import BATCH_SIZE, score_batches
     from .inputs import iter_jsonl
-    from .sniff import text_language, visible_text
 
     failures = 0
-    batch: list[dict[str, Any]] = []
-    # Duplicate ids are reported with the line that used the id first. The map grows
-    # with the number of distinct ids (not with the text), so memory stays small.
-    first_line: dict[str, int] = {}
-    counts = {"html": 0, "not_arabic": 0}
 
-    def flush() -> None:
-        texts = []
-        for rec in batch:
-            text, was_html = visible_text(rec["text"])
-            counts["html"] += was_html
-            texts.append(text)
-        scored = model.score_sentences(texts)
-        lexicon = model.lexicon
-        for rec, text, (label, probs) in zip(batch, texts, scored):
-            out = {"id": rec.get("id")}
-            out.update({k: v for k, v in rec.items() if k not in ("id", "text")})
-            if keep_text:
-                out["text"] = rec["text"]
-            out["label"] = label
-            out["probabilities"] = probs
-            out["loaded_terms"] = [m.to_dict() for m in lexicon.find(text)]
-            out["arabic"] = text_language(text) == "arabic"
-            counts["not_arabic"] += not out["arabic"]
-            click.echo(_dump(out))
-        batch.clear()
-
-    try:
+    def records() -> Iterator[list[dict[str, Any]]]:
+        # Bad lines are reported here, as they are read; good records go on in batches.
+        nonlocal failures
+        # Duplicate ids are reported with the line that used the id first. The map grows
+        # with the number of distinct ids (not with the text), so memory stays small.
+        first_line: dict[str, int] = {}
+        batch: list[dict[str, Any]] = []
         for item in iter_jsonl(path, encoding):
             error = item.error
             if error is None and "id" in item.record:  # type: ignore[operator]
@@ -212,16 +210,24 @@ def _score_jsonl(model: Any, path: str, encoding: str, keep_text: bool, stop: bo
                 continue
             batch.append(item.record)  # type: ignore[arg-type]
             if len(batch) >= BATCH_SIZE:
-                flush()
+                yield batch
+                batch = []
         if batch:
-            flush()
+            yield batch
+
+    html = not_arabic = 0
+    try:
+        for scored in score_batches(model, records(), keep_text, jobs, model_path):
+            click.echo("\n".join(_dump(r) for r in scored.records))
+            html += scored.html
+            not_arabic += scored.not_arabic
     except StanceError as exc:
         _fail(str(exc))
         failures += 1
-    if counts["html"]:
-        _warn(f"{path}: {counts['html']} record(s) held HTML; scored their extracted text")
-    if counts["not_arabic"]:
-        _warn(f'{path}: {counts["not_arabic"]} record(s) have no Arabic text ("arabic": false)')
+    if html:
+        _warn(f"{path}: {html} record(s) held HTML; scored their extracted text")
+    if not_arabic:
+        _warn(f'{path}: {not_arabic} record(s) have no Arabic text ("arabic": false)')
     return failures
 
 

@@ -8,12 +8,12 @@ pickled model refers only to stable import paths (``stance.features.*``).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
@@ -27,6 +27,10 @@ __all__ = [
     "light_stem",
     "word_features",
     "LexiconFeatures",
+    "CharNgramTfidf",
+    "WordTfidf",
+    "char_wb_ngrams",
+    "predict_proba",
 ]
 
 RANDOM_STATE = 0
@@ -42,6 +46,7 @@ def tokenize(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
 
+@lru_cache(maxsize=1 << 16)
 def light_stem(token: str) -> str:
     """Strip one proclitic cluster (و ف ب ك ل + ال) so بالكيان, للكيان and والكيان share
     the stem كيان; a stem is kept only if three or more letters remain."""
@@ -60,6 +65,194 @@ def word_features(doc: str) -> list[str]:
     feats.extend("~" + s for s, t in zip(stems, tokens) if s != t)
     feats.extend(f"{a} {b}" for a, b in zip(stems, stems[1:]))
     return feats
+
+
+def char_wb_ngrams(word: str, ngram_range: tuple[int, int]) -> list[str]:
+    """Character n-grams of one word padded with spaces, exactly as scikit-learn's
+    ``analyzer="char_wb"`` makes them (a word shorter than n gives itself once)."""
+    w = f" {word} "
+    size = len(w)
+    out = []
+    for n in range(ngram_range[0], ngram_range[1] + 1):
+        if size <= n:
+            out.append(w)  # sklearn counts a short padded word once, then stops
+            break
+        out.extend(w[i : i + n] for i in range(size - n + 1))
+    return out
+
+
+# A cache entry per distinct word; cleared when it grows past this, which bounds memory
+# on endless streams (news vocabularies settle in the tens of thousands of words).
+_CACHE_WORDS = 200_000
+
+
+class _UnitTable:
+    """Units seen so far (words, or word bigrams) and their feature ids, as the rows of
+    a CSR matrix that grows in place (capacity doubles), so a batch costs the new units
+    only, not the whole table."""
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+        self.ptr = np.zeros(1024, dtype=np.int64)
+        self.ids = np.zeros(16384, dtype=np.int32)
+        self.size = 0
+
+    def rows(self, units: list[str], unit_ids: Any) -> np.ndarray:
+        """Row numbers of ``units``, adding the new ones (``unit_ids(unit)`` gives
+        their feature ids)."""
+        index = self.index
+        found = list(map(index.get, units))
+        if None in found:
+            for u in dict.fromkeys(u for u, r in zip(units, found) if r is None):
+                self._add(u, unit_ids(u))
+            found = list(map(index.__getitem__, units))
+        return np.array(found, dtype=np.int32)
+
+    def _add(self, unit: str, ids: np.ndarray) -> None:
+        n, end = self.size, int(self.ptr[self.size])
+        if n + 2 > len(self.ptr):
+            self.ptr = np.resize(self.ptr, 2 * len(self.ptr))
+        while end + len(ids) > len(self.ids):
+            self.ids = np.resize(self.ids, 2 * len(self.ids))
+        self.ids[end : end + len(ids)] = ids
+        self.ptr[n + 1] = end + len(ids)
+        self.index[unit] = n
+        self.size = n + 1
+
+    def matrix(self, n_features: int) -> sparse.csr_matrix:
+        nnz = int(self.ptr[self.size])
+        return sparse.csr_matrix(
+            (np.ones(nnz), self.ids[:nnz], self.ptr[: self.size + 1]),
+            shape=(self.size, n_features),
+        )
+
+
+class _CachedTfidf(TransformerMixin, BaseEstimator):
+    """TF-IDF with exactly ``TfidfVectorizer(sublinear_tf=True)``'s weighting (smooth
+    idf, l2 rows, sorted vocabulary), built for speed at prediction time.
+
+    scikit-learn analyses every word of every document and looks each feature up in a
+    dict. Here a word's feature ids are computed once and cached, and a batch becomes
+    one CSR matrix from concatenated id arrays (``sum_duplicates`` does the counting).
+    Subclasses say what a document's units are and what features a unit yields.
+    """
+
+    def _units(self, doc: str) -> list[str]:
+        raise NotImplementedError
+
+    def _unit_features(self, unit: str) -> list[str]:
+        raise NotImplementedError
+
+    def fit(self, X: Any, y: Any = None) -> _CachedTfidf:
+        docs = _as_docs(X)
+        feats: dict[str, list[str]] = {}
+        df: dict[str, int] = {}
+        for doc in docs:
+            units = self._units(doc)
+            present: set[str] = set()
+            for u in units:
+                f = feats.get(u)
+                if f is None:
+                    f = feats[u] = self._unit_features(u)
+                present.update(f)
+            for f in present:
+                df[f] = df.get(f, 0) + 1
+        kept = sorted(f for f, n in df.items() if n >= self.min_df)
+        if not kept:
+            raise ValueError("empty vocabulary: the training texts have no features")
+        self.vocabulary_ = {f: i for i, f in enumerate(kept)}
+        n = len(docs)
+        dfs = np.array([df[f] for f in kept], dtype=np.float64)
+        self.idf_ = np.log((1 + n) / (1 + dfs)) + 1.0
+        self._table = _UnitTable()
+        return self
+
+    def _unit_ids(self, unit: str) -> np.ndarray:
+        """Feature ids of one unit, with repeats (a word's n-grams can repeat)."""
+        vocab = self.vocabulary_
+        return np.array([vocab[f] for f in self._unit_features(unit) if f in vocab], dtype=np.int32)
+
+    def transform(self, X: Any) -> sparse.csr_matrix:
+        docs = _as_docs(X)
+        # Counts = (documents x units, how often each unit occurs) @ (units x features,
+        # the units' cached feature ids): one sparse product. Python handles each new
+        # unit once; per occurrence there is only a C-level dict lookup.
+        occurrences: list[str] = []
+        doc_ptr = np.zeros(len(docs) + 1, dtype=np.int64)
+        for i, doc in enumerate(docs):
+            occurrences.extend(self._units(doc))
+            doc_ptr[i + 1] = len(occurrences)
+        table = self.__dict__.get("_table")
+        if table is None or table.size + len(occurrences) > _CACHE_WORDS:
+            table = self._table = _UnitTable()  # bounds memory on endless new words
+        rows = table.rows(occurrences, self._unit_ids)
+        docs_units = sparse.csr_matrix(
+            (np.ones(len(rows)), rows, doc_ptr), shape=(len(docs), table.size)
+        )
+        # The product sums repeats into counts and has no duplicate entries; its ids
+        # are not sorted within rows, which changes nothing but summation order.
+        Xt = sparse.csr_matrix(docs_units @ table.matrix(len(self.vocabulary_)))
+        np.log(Xt.data, Xt.data)  # sublinear tf: 1 + log(count)
+        Xt.data += 1.0
+        Xt.data *= self.idf_[Xt.indices]
+        return _l2_rows(Xt)
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        return np.array(sorted(self.vocabulary_, key=self.vocabulary_.get), dtype=object)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The unit table is a run-time speed-up: never pickle it into the model file.
+        state = dict(super().__getstate__())
+        state.pop("_table", None)
+        return state
+
+
+def _as_docs(X: Any) -> list[str]:
+    if isinstance(X, str):
+        raise ValueError("expected a list of texts, got one string")
+    return list(X)
+
+
+def _l2_rows(X: sparse.csr_matrix) -> sparse.csr_matrix:
+    from sklearn.preprocessing import normalize as l2_normalize
+
+    return l2_normalize(X, norm="l2", copy=False)
+
+
+class CharNgramTfidf(_CachedTfidf):
+    """``TfidfVectorizer(analyzer="char_wb", preprocessor=normalize, sublinear_tf=True)``
+    with n-grams computed once per distinct word."""
+
+    def __init__(self, ngram_range: tuple[int, int] = (2, 5), min_df: int = 1) -> None:
+        self.ngram_range = ngram_range
+        self.min_df = min_df
+
+    def _units(self, doc: str) -> list[str]:
+        return normalize(doc).split()
+
+    def _unit_features(self, unit: str) -> list[str]:
+        return char_wb_ngrams(unit, tuple(self.ngram_range))
+
+
+class WordTfidf(_CachedTfidf):
+    """``TfidfVectorizer(analyzer=word_features, sublinear_tf=True)``: surface tokens,
+    proclitic-stripped stems and stem bigrams. A unit is a token (giving the token and
+    its stem) or a token bigram (giving the stem bigram): tokens never contain a space."""
+
+    def __init__(self, min_df: int = 1) -> None:
+        self.min_df = min_df
+
+    def _units(self, doc: str) -> list[str]:
+        tokens = tokenize(normalize(doc))
+        tokens.extend(map(" ".join, zip(tokens, tokens[1:])))
+        return tokens
+
+    def _unit_features(self, unit: str) -> list[str]:
+        if " " in unit:  # a token bigram gives its stem bigram
+            a, b = unit.split(" ")
+            return [f"{light_stem(a)} {light_stem(b)}"]
+        stem = light_stem(unit)
+        return [unit] if stem == unit else [unit, "~" + stem]
 
 
 class LexiconFeatures(TransformerMixin, BaseEstimator):
@@ -115,22 +308,8 @@ def build_pipeline(**params: Any) -> Pipeline:
                 "features",
                 FeatureUnion(
                     [
-                        (
-                            "word",
-                            TfidfVectorizer(
-                                analyzer=word_features, sublinear_tf=True, dtype=np.float64
-                            ),
-                        ),
-                        (
-                            "char",
-                            TfidfVectorizer(
-                                analyzer="char_wb",
-                                preprocessor=normalize,
-                                lowercase=False,
-                                sublinear_tf=True,
-                                dtype=np.float64,
-                            ),
-                        ),
+                        ("word", WordTfidf()),
+                        ("char", CharNgramTfidf()),
                         ("lexicon", LexiconFeatures()),
                     ]
                 ),
@@ -149,3 +328,41 @@ def build_pipeline(**params: Any) -> Pipeline:
     except ValueError as exc:
         raise ValueError(f"build_pipeline: {exc}") from None
     return pipe
+
+
+def predict_proba(pipe: Pipeline, texts: list[str]) -> np.ndarray:
+    """``pipe.predict_proba(texts)`` for pipelines from :func:`build_pipeline`, faster.
+
+    The FeatureUnion stacks its blocks side by side before the linear model; here each
+    block is multiplied by its slice of the coefficients and the products are summed,
+    which skips the sparse hstack (a third of prediction time). Any other pipeline
+    shape falls back to scikit-learn.
+    """
+    union = pipe.named_steps.get("features")
+    clf = pipe.named_steps.get("clf")
+    if (
+        len(pipe.steps) != 2
+        or not isinstance(union, FeatureUnion)
+        or not isinstance(clf, LogisticRegression)
+        or union.transformer_weights
+        or len(clf.classes_) < 3
+    ):
+        return pipe.predict_proba(texts)
+    blocks = [t for _, t in union.transformer_list if t != "drop"]  # in column order
+    if any(isinstance(t, str) for t in blocks):  # "passthrough"
+        return pipe.predict_proba(texts)
+    coef = clf.coef_
+    scores = np.tile(clf.intercept_, (len(texts), 1))
+    lo = 0
+    for block in blocks:
+        Xb = block.transform(texts)
+        hi = lo + Xb.shape[1]
+        scores += np.asarray(Xb @ coef[:, lo:hi].T)
+        lo = hi
+    if lo != coef.shape[1]:
+        return pipe.predict_proba(texts)
+    # Multinomial logistic regression: softmax of the decision function, as sklearn.
+    scores -= scores.max(axis=1, keepdims=True)
+    np.exp(scores, scores)
+    scores /= scores.sum(axis=1, keepdims=True)
+    return scores

@@ -109,7 +109,9 @@ class StanceModel:
         # A passage longer than this reads like this much of it: the cut keeps a 10 MB
         # scraped "sentence" from costing gigabytes of character n-grams.
         texts = [t[:MAX_MODEL_CHARS] for t in texts]
-        return self.pipeline.predict_proba(texts)
+        from .features import predict_proba  # sklearn loads on first use, not on import
+
+        return predict_proba(self.pipeline, texts)
 
     def predict(self, texts: Iterable[str]) -> list[str]:
         """The most probable label for each text."""
