@@ -229,11 +229,17 @@ class Lexicon:
         quoted = bool(self._quoted) and any(q in norm for q in _OPENERS)
         if not hits and not quoted:
             return ()
-        positions = [
-            (m.start(), self._starts[m.group()])
-            for m in _WORD_RUN.finditer(norm)
-            if m.group() in hits
-        ]
+        positions = []
+        for tok in hits:  # few per text: locate each with str.find, not a regex scan
+            forms, size, i = self._starts[tok], len(tok), norm.find(tok)
+            while i >= 0:
+                end = i + size
+                # A whole word run: no letter or digit ([^\W_]) on either side.
+                if (i == 0 or not norm[i - 1].isalnum()) and (
+                    end == len(norm) or not norm[end].isalnum()
+                ):
+                    positions.append((i, forms))
+                i = norm.find(tok, i + 1)
         if quoted:
             positions.extend((i, self._quoted) for i, ch in enumerate(norm) if ch in _OPENERS)
         candidates = []

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 from pyarabic import araby
 
 __all__ = [
@@ -187,17 +188,15 @@ def normalize_with_offsets(text: str) -> NormalizedText:
     if not isinstance(text, str):
         raise TypeError(f"normalize_with_offsets() expects str, got {type(text).__name__}")
     if _RESIZING.search(text) is None:
-        return NormalizedText(text, text.translate(_TABLE), range(len(text) + 1))
-    out: list[str] = []
-    offsets: list[int] = []
-    get = _TABLE.get
-    for i, ch in enumerate(text):
-        rep = get(ord(ch), ch)
-        if rep:
-            out.append(rep)
-            offsets.extend([i] * len(rep))
+        return NormalizedText(text, normalize(text), range(len(text) + 1))
+    # Each original character i becomes len(its replacement) normalized characters, all
+    # mapped back to i: only the few deleted or expanded characters need a lookup.
+    sizes = np.ones(len(text), dtype=np.int64)
+    for m in _RESIZING.finditer(text):
+        sizes[m.start()] = len(_SUBSTITUTE[m.group()])
+    offsets = np.repeat(np.arange(len(text)), sizes).tolist()
     offsets.append(len(text))
-    return NormalizedText(text, "".join(out), tuple(offsets))
+    return NormalizedText(text, normalize(text), offsets)
 
 
 def is_arabic_char(ch: str) -> bool:

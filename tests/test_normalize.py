@@ -70,3 +70,27 @@ def test_arabic_ratio() -> None:
     assert arabic_ratio("hello") == 0.0
     assert arabic_ratio("مرحبا") == 1.0
     assert arabic_ratio("123 ...") == 0.0
+
+
+def test_fast_paths_equal_the_character_table() -> None:
+    """normalize() substitutes only changing characters and normalize_with_offsets()
+    maps offsets in bulk; both must equal a plain walk over the character table."""
+    import random
+
+    from stance.normalize import _TABLE
+
+    def walk(text: str) -> tuple[str, list[int]]:
+        out, offsets = [], []
+        for i, ch in enumerate(text):
+            rep = _TABLE.get(ord(ch), ch)
+            out.append(rep)
+            offsets.extend([i] * len(rep))
+        return "".join(out), [*offsets, len(text)]
+
+    rng = random.Random(0)
+    alphabet = list("ابتكلمني ،.«»\n") + [chr(c) for c in _TABLE]
+    for _ in range(2000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        nt = normalize_with_offsets(text)
+        assert normalize(text) == text.translate(_TABLE) == nt.text
+        assert (nt.text, list(nt.offsets)) == walk(text)
