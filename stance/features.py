@@ -93,6 +93,10 @@ class _UnitTable:
 
     def __init__(self) -> None:
         self.index: dict[str, int] = {}
+        self.units: list[str] = []
+        # Pairs of rows (word bigrams) -> a feature id or -1, as sorted int64 keys.
+        self.pair_keys = np.zeros(0, dtype=np.int64)
+        self.pair_ids = np.zeros(0, dtype=np.int32)
         self.ptr = np.zeros(1024, dtype=np.int64)
         self.ids = np.zeros(16384, dtype=np.int32)
         self.size = 0
@@ -117,7 +121,27 @@ class _UnitTable:
         self.ids[end : end + len(ids)] = ids
         self.ptr[n + 1] = end + len(ids)
         self.index[unit] = n
+        self.units.append(unit)
         self.size = n + 1
+
+    def pair_features(self, keys: np.ndarray, pair_id: Any) -> np.ndarray:
+        """Feature id (or -1) of each pair key ``(row_a << 32) | row_b``; new pairs
+        are resolved once with ``pair_id(unit_a, unit_b)``."""
+        pos = np.searchsorted(self.pair_keys, keys)
+        known = pos < len(self.pair_keys)
+        known[known] = self.pair_keys[pos[known]] == keys[known]
+        if not known.all():
+            new = np.unique(keys[~known])
+            ids = np.array(
+                [pair_id(self.units[k >> 32], self.units[k & 0xFFFFFFFF]) for k in new.tolist()],
+                dtype=np.int32,
+            )
+            keys_all = np.concatenate([self.pair_keys, new])
+            order = np.argsort(keys_all, kind="stable")
+            self.pair_keys = keys_all[order]
+            self.pair_ids = np.concatenate([self.pair_ids, ids])[order]
+            pos = np.searchsorted(self.pair_keys, keys)
+        return self.pair_ids[pos]
 
     def matrix(self, n_features: int) -> sparse.csr_matrix:
         nnz = int(self.ptr[self.size])
@@ -172,6 +196,19 @@ class _CachedTfidf(TransformerMixin, BaseEstimator):
         vocab = self.vocabulary_
         return np.array([vocab[f] for f in self._unit_features(unit) if f in vocab], dtype=np.int32)
 
+    def _table_for(self, n_new: int) -> _UnitTable:
+        table = self.__dict__.get("_table")
+        if table is None or table.size + n_new > _CACHE_WORDS:
+            table = self._table = _UnitTable()  # bounds memory on endless new words
+        return table
+
+    def _weigh(self, counts: sparse.csr_matrix) -> sparse.csr_matrix:
+        """Counts -> sublinear tf * idf, l2-normalized rows (TfidfVectorizer's steps)."""
+        np.log(counts.data, counts.data)
+        counts.data += 1.0
+        counts.data *= self.idf_[counts.indices]
+        return _l2_rows(counts) if counts.shape[0] else counts
+
     def transform(self, X: Any) -> sparse.csr_matrix:
         docs = _as_docs(X)
         # Counts = (documents x units, how often each unit occurs) @ (units x features,
@@ -182,20 +219,12 @@ class _CachedTfidf(TransformerMixin, BaseEstimator):
         for i, doc in enumerate(docs):
             occurrences.extend(self._units(doc))
             doc_ptr[i + 1] = len(occurrences)
-        table = self.__dict__.get("_table")
-        if table is None or table.size + len(occurrences) > _CACHE_WORDS:
-            table = self._table = _UnitTable()  # bounds memory on endless new words
+        table = self._table_for(len(occurrences))
         rows = table.rows(occurrences, self._unit_ids)
-        docs_units = sparse.csr_matrix(
-            (np.ones(len(rows)), rows, doc_ptr), shape=(len(docs), table.size)
-        )
         # The product sums repeats into counts and has no duplicate entries; its ids
         # are not sorted within rows, which changes nothing but summation order.
-        Xt = sparse.csr_matrix(docs_units @ table.matrix(len(self.vocabulary_)))
-        np.log(Xt.data, Xt.data)  # sublinear tf: 1 + log(count)
-        Xt.data += 1.0
-        Xt.data *= self.idf_[Xt.indices]
-        return _l2_rows(Xt)
+        counts = _docs_units(rows, doc_ptr, table.size) @ table.matrix(len(self.vocabulary_))
+        return self._weigh(sparse.csr_matrix(counts))
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         return np.array(sorted(self.vocabulary_, key=self.vocabulary_.get), dtype=object)
@@ -205,6 +234,11 @@ class _CachedTfidf(TransformerMixin, BaseEstimator):
         state = dict(super().__getstate__())
         state.pop("_table", None)
         return state
+
+
+def _docs_units(rows: np.ndarray, doc_ptr: np.ndarray, n_units: int) -> sparse.csr_matrix:
+    """Documents x units: a 1 for every occurrence (repeats add up in the product)."""
+    return sparse.csr_matrix((np.ones(len(rows)), rows, doc_ptr), shape=(len(doc_ptr) - 1, n_units))
 
 
 def _as_docs(X: Any) -> list[str]:
@@ -236,8 +270,12 @@ class CharNgramTfidf(_CachedTfidf):
 
 class WordTfidf(_CachedTfidf):
     """``TfidfVectorizer(analyzer=word_features, sublinear_tf=True)``: surface tokens,
-    proclitic-stripped stems and stem bigrams. A unit is a token (giving the token and
-    its stem) or a token bigram (giving the stem bigram): tokens never contain a space."""
+    proclitic-stripped stems and stem bigrams.
+
+    For fitting, a unit is a token (giving the token and its stem) or a token bigram
+    (giving the stem bigram). When transforming, bigrams are looked up as pairs of
+    token rows in a sorted integer array, so the per-word Python work is one lookup.
+    """
 
     def __init__(self, min_df: int = 1) -> None:
         self.min_df = min_df
@@ -253,6 +291,33 @@ class WordTfidf(_CachedTfidf):
             return [f"{light_stem(a)} {light_stem(b)}"]
         stem = light_stem(unit)
         return [unit] if stem == unit else [unit, "~" + stem]
+
+    def _pair_id(self, a: str, b: str) -> int:
+        return self.vocabulary_.get(f"{light_stem(a)} {light_stem(b)}", -1)
+
+    def transform(self, X: Any) -> sparse.csr_matrix:
+        docs = _as_docs(X)
+        n_feats = len(self.vocabulary_)
+        tokens: list[str] = []
+        doc_ptr = np.zeros(len(docs) + 1, dtype=np.int64)
+        for i, doc in enumerate(docs):
+            tokens.extend(tokenize(normalize(doc)))
+            doc_ptr[i + 1] = len(tokens)
+        table = self._table_for(len(tokens))
+        rows = table.rows(tokens, self._unit_ids)
+        counts = _docs_units(rows, doc_ptr, table.size) @ table.matrix(n_feats)
+        # Bigrams: consecutive tokens of the same document.
+        doc_of = np.repeat(np.arange(len(docs)), np.diff(doc_ptr))
+        same = doc_of[:-1] == doc_of[1:]
+        r = rows.astype(np.int64)
+        feats = table.pair_features(((r[:-1] << 32) | r[1:])[same], self._pair_id)
+        kept = feats >= 0
+        bdocs = doc_of[:-1][same][kept]
+        bigrams = sparse.csr_matrix(
+            (np.ones(len(bdocs)), feats[kept], np.searchsorted(bdocs, np.arange(len(docs) + 1))),
+            shape=(len(docs), n_feats),
+        )
+        return self._weigh(sparse.csr_matrix(counts + bigrams))
 
 
 class LexiconFeatures(TransformerMixin, BaseEstimator):
