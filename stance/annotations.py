@@ -24,7 +24,9 @@ __all__ = [
 
 LABELS: tuple[str, ...] = ("critical", "neutral", "pro")
 VOICES: tuple[str, ...] = ("author", "reported")
-ORIGINS: tuple[str, ...] = ("seed", "authored")
+# seed: sentences of the seed articles; authored: written for training by the project;
+# reviewed: sentences of real articles labelled through `stance annotate` + review.
+ORIGINS: tuple[str, ...] = ("seed", "authored", "reviewed")
 REQUIRED_FIELDS: tuple[str, ...] = ("id", "doc", "source", "text", "label", "voice", "origin")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +56,8 @@ def _fail(message: str) -> None:
 
 
 def _warn(message: str) -> None:
-    click.echo(f"warning: {message}", err=True)
+    if not _QUIET:
+        click.echo(f"warning: {message}", err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -65,7 +67,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, required=True, metavar="FILE... | -")
+@click.argument("inputs", nargs=-1, required=True, metavar="FILE... | DIR | -")
 @click.option(
     "--jsonl",
     is_flag=True,
@@ -75,11 +77,32 @@ def main() -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "json"]),
+    type=click.Choice(["table", "json", "html"]),
     default="table",
     show_default=True,
-    help="Article output: readable table or one JSON object per "
-    "article (ignored with --jsonl, which always writes JSON Lines).",
+    help="Article output: readable table, one JSON object per article, or one "
+    "self-contained HTML report of all articles (ignored with --jsonl, which always "
+    "writes JSON Lines).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the output to this file (atomically) instead of stdout.",
+)
+@click.option(
+    "--source",
+    default=None,
+    help="The outlet of the article files (recorded as their source; see `stance sources`).",
+)
+@click.option(
+    "--sources",
+    "sources_csv",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="CSV with columns path,source[,date] naming each file's outlet (and date); "
+    "overrides --source for the files it lists.",
 )
 @click.option(
     "--encoding",
@@ -105,51 +128,178 @@ def main() -> None:
     show_default=True,
     help="With --jsonl: score batches in this many processes (output order is kept).",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="With --jsonl: `dask` scores the input files on a Dask cluster (needs --out; "
+    'pip install "stance[dask]").',
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="With --engine dask: directory for the output shards and manifest.json.",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    help="With --engine dask: address of a running Dask scheduler "
+    "(default: a local cluster on this machine's cores).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no warnings on stderr.")
 @_model_option
 def score(
     inputs: tuple[str, ...],
     jsonl: bool,
     fmt: str,
+    output: Path | None,
+    source: str | None,
+    sources_csv: Path | None,
     encoding: str,
     keep_text: bool,
     on_error: str,
     jobs: int,
+    engine: str,
+    out_dir: Path | None,
+    scheduler: str | None,
+    quiet: bool,
     model_path: Path | None,
 ) -> None:
-    """Label every sentence of each article (FILE, or - for stdin) pro / critical / neutral
-    and summarize its lean.
+    """Label every sentence of each article (FILE, DIR of articles, or - for stdin) pro /
+    critical / neutral and summarize its lean.
+
+    A file that cannot be read is reported and counted, and the others are still
+    scored; the exit code is then 1. A progress bar shows on stderr when it is a
+    terminal.
 
     \b
     Examples:
       stance score examples/sample_article.txt
-      stance score --format json article1.txt article2.txt
+      stance score --format json --source "Al Jazeera" articles/
+      stance score --format html -o report.html --sources outlets.csv articles/
       cat records.jsonl | stance score --jsonl -
+      stance score --jsonl --jobs 2 archive.jsonl > scored.jsonl
+      stance score --jsonl 'archive/*.jsonl' --engine dask --out scored/
     """
+    global _QUIET
+    _QUIET = quiet
+    if engine == "dask":
+        if not jsonl or out_dir is None:
+            raise click.UsageError("--engine dask scores JSONL archives: add --jsonl and --out")
+        try:
+            from .dask_engine import run_cli
+        except StanceError as exc:
+            raise click.ClickException(str(exc)) from None
+        sys.exit(run_cli(list(inputs), out_dir, scheduler, model_path, keep_text))
+    if out_dir is not None or scheduler is not None:
+        raise click.UsageError("--out and --scheduler go with --engine dask")
+    if jobs > 1 and not jsonl:
+        raise click.UsageError("--jobs applies to --jsonl input")
     try:
+        from .inputs import expand_inputs, read_sources_csv
+
+        paths = expand_inputs(inputs, jsonl)
+        table = read_sources_csv(sources_csv) if sources_csv else {}
         model = _load(model_path)
     except StanceError as exc:
         raise click.ClickException(str(exc)) from None
     failures = 0
-    for path in inputs:
+    with _output(output) as out:
         if jsonl:
-            failures += _score_jsonl(
-                model, path, encoding, keep_text, on_error == "fail", jobs, model_path
-            )
-            if failures and on_error == "fail":
-                break
+            for path in paths:
+                failures += _score_jsonl(
+                    model, path, encoding, keep_text, on_error == "fail", jobs, model_path, out
+                )
+                if failures and on_error == "fail":
+                    break
         else:
-            failures += _score_file(model, path, encoding, fmt)
+            articles = []
+            with _progress(len(paths), "scoring articles") as bar:
+                for path in paths:
+                    article = _score_file(model, path, encoding, source, table)
+                    bar.update(1)
+                    if article is None:
+                        failures += 1
+                    elif fmt == "html":
+                        articles.append(article)
+                    else:
+                        out(_dump(article.to_dict()) if fmt == "json" else render_table(article))
+            if fmt == "html":
+                from .html_report import render_html
+
+                out(render_html(articles, lexicon=model.lexicon))
     if failures:
-        _fail(f"{failures} input(s) failed; see the messages above")
+        what = "records and inputs" if jsonl else f"of {len(paths)} files"
+        _fail(f"{failures} input(s) failed ({what}); see the messages above")
         sys.exit(1)
 
 
-def _score_file(model: Any, path: str, encoding: str, fmt: str) -> int:
-    from .inputs import read_article
-    from .report import render_table
+_QUIET = False
+
+
+def _progress(total: int, label: str) -> Any:
+    """A click progress bar on stderr when it is a terminal (and not --quiet); a no-op
+    otherwise, so pipes and logs stay clean."""
+    if _QUIET or total < 2 or not sys.stderr.isatty():
+        return _NoBar()
+    return click.progressbar(length=total, label=label, file=sys.stderr)
+
+
+class _NoBar:
+    def __enter__(self) -> _NoBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def update(self, n: int) -> None:
+        return None
+
+
+@contextmanager
+def _output(path: Path | None) -> Iterator[Any]:
+    """Yield a function writing one chunk of output (a line or a page): to stdout, or to
+    ``path`` through a temporary file renamed on success, so a failed or interrupted
+    run never leaves a half-written report."""
+    if path is None:
+        yield click.echo
+        return
+    import os
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            yield lambda chunk: fh.write(chunk + "\n")
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def render_table(article: Any) -> str:
+    from .report import render_table as _render
+
+    return _render(article)
+
+
+def _score_file(
+    model: Any, path: str, encoding: str, source: str | None, table: dict[str, Any]
+) -> Any:
+    """Score one article file; None (after an error message) when it cannot be read."""
+    import dataclasses
+
+    from .inputs import read_article, source_for
     from .sniff import visible_text
 
     name = "<stdin>" if path == "-" else path
+    info = source_for(path, table)
+    outlet = info.source if info else source
     try:
         text, was_html = visible_text(read_article(path, encoding))
         if was_html:
@@ -157,20 +307,18 @@ def _score_file(model: Any, path: str, encoding: str, fmt: str) -> int:
                 f"{name}: HTML input; scored the text extracted from the markup "
                 "(offsets index the extracted text)"
             )
-        article = model.score_article(text, source=name)
+        article = model.score_article(text, source=outlet or name)
     except StanceError as exc:
         _fail(str(exc))
-        return 1
+        return None
+    if outlet:
+        article = dataclasses.replace(article, path=name, date=info.date if info else None)
     if not article.arabic:
         _warn(
             f"{name}: no Arabic text (looks {article.language}); scored anyway and "
             'flagged "arabic": false: the labels are unreliable'
         )
-    if fmt == "json":
-        click.echo(_dump(article.to_dict()))
-    else:
-        click.echo(render_table(article))
-    return 0
+    return article
 
 
 def _score_jsonl(
@@ -181,6 +329,7 @@ def _score_jsonl(
     stop: bool,
     jobs: int = 1,
     model_path: Path | None = None,
+    out: Any = click.echo,
 ) -> int:
     from .batch import BATCH_SIZE, score_batches
     from .inputs import iter_jsonl
@@ -215,12 +364,18 @@ def _score_jsonl(
         if batch:
             yield batch
 
-    html = not_arabic = 0
+    html = not_arabic = done = 0
+    live = not _QUIET and sys.stderr.isatty()
     try:
         for scored in score_batches(model, records(), keep_text, jobs, model_path):
-            click.echo("\n".join(_dump(r) for r in scored.records))
+            out("\n".join(_dump(r) for r in scored.records))
             html += scored.html
             not_arabic += scored.not_arabic
+            done += len(scored.records)
+            if live:  # a running count: the total is unknown while streaming
+                click.echo(f"\r{path}: {done:,} records scored", err=True, nl=False)
+        if live and done:
+            click.echo("", err=True)
     except StanceError as exc:
         _fail(str(exc))
         failures += 1
@@ -284,24 +439,80 @@ def train(annotations_dir: Path, out_dir: Path, no_eval: bool) -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
-def evaluate(annotations_dir: Path, fmt: str) -> None:
-    """Cross-validate grouped by document, and leave-one-article-out over the seed articles.
+@click.option(
+    "--compare",
+    "compare_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="A model directory (e.g. the model before retraining): show its card's figures "
+    "beside the fresh ones.",
+)
+def evaluate(annotations_dir: Path, fmt: str, compare_dir: Path | None) -> None:
+    """Grouped cross-validation and seed leave-one-article-out on the annotations.
 
     \b
-    Example:
+    Examples:
       stance evaluate --format json
+      stance evaluate --annotations annotations --compare models-before/
     """
-    from .annotations import load_annotations
+    from .annotations import annotations_sha256, load_annotations
     from .train import evaluate as run_evaluate
 
     try:
-        result = run_evaluate(load_annotations(annotations_dir))
+        old_card = None
+        if compare_dir is not None:
+            from .model import _resolve, read_card
+
+            old_card = read_card(_resolve(compare_dir)[0])
+            if "evaluation" not in old_card:
+                raise click.ClickException(
+                    f"{compare_dir}: its card has no evaluation figures (trained with "
+                    "--no-eval); retrain it without --no-eval to compare"
+                )
+        records = load_annotations(annotations_dir)
+        result = run_evaluate(records)
     except StanceError as exc:
         raise click.ClickException(str(exc)) from None
+    if old_card is not None:
+        result["compare"] = {
+            "model": str(compare_dir),
+            "before": old_card["evaluation"],
+            "before_sentences": old_card.get("training_data", {}).get("sentences"),
+            "same_annotations": old_card.get("training_data", {}).get("sha256")
+            == annotations_sha256(annotations_dir),
+        }
     if fmt == "json":
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
     click.echo(_render_evaluation(result))
+    if old_card is not None:
+        click.echo(_render_compare(result))
+
+
+def _figure(v: Any) -> str:
+    return "-" if v is None else (f"{v}" if isinstance(v, int) else f"{v:.3f}")
+
+
+def _render_compare(r: dict[str, Any]) -> str:
+    c = r["compare"]
+    before = c["before"]
+    rows = [("grouped CV macro-F1", before.get("macro_f1"), r["macro_f1"])]
+    for lab, m in r["per_class"].items():
+        rows.append((f"  F1 {lab}", before.get("per_class", {}).get(lab, {}).get("f1"), m["f1"]))
+    rows.append(
+        ("seed LOAO macro-F1", before.get("seed_loao_macro_f1"), r.get("seed_loao_macro_f1"))
+    )
+    rows.append(("sentences", c["before_sentences"], r["sentences"]))
+    lines = [f"compared with {c['model']} (figures from its card):"]
+    lines.append(f"{'':<22}{'before':>10}{'now':>10}{'change':>10}")
+    for name, old, new in rows:
+        change = f"{new - old:+.3f}" if isinstance(old, (int, float)) and new is not None else ""
+        if name == "sentences" and change:
+            change = f"{new - old:+d}"
+        lines.append(f"{name:<22}{_figure(old):>10}{_figure(new):>10}{change:>10}")
+    if c["same_annotations"]:
+        lines.append("(same annotations as that model was trained on: differences come from code)")
+    return "\n".join(lines)
 
 
 def _render_evaluation(r: dict[str, Any]) -> str:
@@ -347,7 +558,7 @@ def info(model_path: Path | None) -> None:
 
 @main.group()
 def annotations() -> None:
-    """The annotated corpus: validate it."""
+    """The annotated corpus: validate it, add reviewed drafts."""
 
 
 @annotations.command("check")
@@ -372,6 +583,154 @@ def annotations_check(annotations_dir: Path) -> None:
         f"ok: {len(records)} sentences in {docs} documents {label_counts(records)} "
         f"under {annotations_dir}"
     )
+
+
+@annotations.command("add")
+@click.argument("draft", type=click.Path(dir_okay=False, path_type=Path))
+@_annotations_option
+@click.option(
+    "--accept-suggested",
+    is_flag=True,
+    help='Also take rows still marked "label_status": "suggested" (unreviewed model labels).',
+)
+@click.option(
+    "--to",
+    "target",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Append to this *.jsonl inside the annotations (default: reviewed/<doc>.jsonl).",
+)
+def annotations_add(
+    draft: Path, annotations_dir: Path, accept_suggested: bool, target: Path | None
+) -> None:
+    """Merge a reviewed draft (from `stance annotate`) into the annotations.
+
+    The whole draft is refused, and nothing written, if a row breaks an annotation rule,
+    repeats an id, or is still "suggested" (unless --accept-suggested). Then run
+    `stance train` and `stance evaluate --compare OLD_MODEL_DIR`.
+
+    \b
+    Example:
+      stance annotations add draft.jsonl
+    """
+    from .annotate import add_reviewed
+
+    try:
+        res = add_reviewed(draft, annotations_dir, accept_suggested, target)
+    except (StanceError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    labels = ", ".join(f"{k} {v}" for k, v in sorted(res.per_label.items()))
+    click.echo(f"added {res.added} sentences ({labels}) to {res.target}")
+    if res.accepted_suggested:
+        _warn(f"{res.accepted_suggested} of them carry unreviewed model labels")
+
+
+@main.command()
+@click.argument("article", metavar="FILE | -")
+@click.option("--source", required=True, help="The outlet (or style) the article is from.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Draft JSONL to write (outside annotations/ until reviewed).",
+)
+@click.option("--doc", default=None, help="Document id (default: from the source and text).")
+@click.option(
+    "--order",
+    type=click.Choice(["uncertainty", "document"]),
+    default="uncertainty",
+    show_default=True,
+    help="Row order: least certain first (smallest margin), or as in the article.",
+)
+@click.option("--encoding", default="utf-8", show_default=True, help="Encoding of FILE.")
+@_model_option
+def annotate(
+    article: str,
+    source: str,
+    output: Path,
+    doc: str | None,
+    order: str,
+    encoding: str,
+    model_path: Path | None,
+) -> None:
+    """Draft annotation rows for a new article, with the model's suggested labels.
+
+    Each row has the suggested "label", its "probability", the "margin" to the second
+    label and "label_status": "suggested"; the hardest rows come first. Review them
+    (fix "label" and "voice", set "label_status" to "reviewed"), then merge with
+    `stance annotations add`.
+
+    \b
+    Example:
+      stance annotate article.txt --source "Al Arabiya" -o draft.jsonl
+    """
+    from .annotate import draft_records, write_draft
+    from .inputs import read_article
+    from .sniff import visible_text
+
+    try:
+        model = _load(model_path)
+        text, _ = visible_text(read_article(article, encoding))
+        rows = draft_records(model, text, source, doc=doc, order=order)
+        write_draft(rows, output)
+    except (StanceError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    unsure = sum(r["margin"] < 0.3 for r in rows)
+    click.echo(f"wrote {len(rows)} draft rows to {output} ({unsure} with margin < 0.3)")
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, metavar="SCORED.jsonl... | DIR")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json", "html"]),
+    default="table",
+    show_default=True,
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file (atomically) instead of stdout.",
+)
+@click.option(
+    "--n-boot",
+    type=click.IntRange(min=100),
+    default=2000,
+    show_default=True,
+    help="Bootstrap resamples for the 95% intervals.",
+)
+def sources(inputs: tuple[str, ...], fmt: str, output: Path | None, n_boot: int) -> None:
+    """Source-bias profiles: per outlet, articles and sentences, label shares, mean lean
+    and loaded-term score with 95% bootstrap intervals (resampling articles), most
+    critical first.
+
+    Reads article records as written by `stance score --format json` (use --source or
+    --sources there to name the outlets).
+
+    \b
+    Examples:
+      stance score --format json --sources outlets.csv articles/ > scored.jsonl
+      stance sources scored.jsonl
+      stance sources --format html -o sources.html scored.jsonl
+    """
+    from . import sources as src
+
+    try:
+        profiles = src.profile_sources(src.load_scored(list(inputs)), n_boot=n_boot)
+    except (StanceError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    render = {
+        "table": src.render_sources_table,
+        "csv": src.sources_to_csv,
+        "json": src.sources_to_json,
+        "html": src.render_sources_html,
+    }[fmt]
+    with _output(output) as out:
+        out(render(profiles).rstrip("\n"))
 
 
 @main.group()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -12,7 +12,16 @@ from typing import Any, BinaryIO
 from .errors import InputError
 from .sniff import binary_kind, guess_encoding
 
-__all__ = ["STDIN", "read_article", "JsonlRecord", "iter_jsonl"]
+__all__ = [
+    "STDIN",
+    "read_article",
+    "JsonlRecord",
+    "iter_jsonl",
+    "expand_inputs",
+    "SourceInfo",
+    "read_sources_csv",
+    "source_for",
+]
 
 STDIN = "-"
 
@@ -137,3 +146,75 @@ def iter_jsonl(path: str, encoding: str = "utf-8") -> Iterator[JsonlRecord]:
     finally:
         if path != STDIN:
             fh.close()
+
+
+ARTICLE_SUFFIXES = (".txt", ".html", ".htm")
+
+
+def expand_inputs(inputs: Sequence[str], jsonl: bool = False) -> list[str]:
+    """Paths to score: files as given, ``-`` as stdin, and for a directory its article
+    files (``*.txt``, ``*.html``, ``*.htm``; ``*.jsonl`` with ``jsonl``),
+    searched recursively, in sorted order. A directory without any is an error."""
+    out: list[str] = []
+    suffixes = (".jsonl",) if jsonl else ARTICLE_SUFFIXES
+    for item in inputs:
+        p = Path(item)
+        if item != STDIN and p.is_dir():
+            found = sorted(
+                str(f) for f in p.rglob("*") if f.is_file() and f.suffix.lower() in suffixes
+            )
+            if not found:
+                raise InputError(
+                    f"{item}: directory has no {' / '.join('*' + s for s in suffixes)} files"
+                )
+            out.extend(found)
+        else:
+            out.append(item)
+    return out
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """Outlet and date of one article file, from a sources CSV."""
+
+    source: str
+    date: str | None = None
+
+
+def read_sources_csv(path: str | Path) -> dict[str, SourceInfo]:
+    """Read a sidecar CSV with columns ``path,source[,date]`` (header required).
+
+    Paths are matched as written and also resolved (relative paths against the CSV's
+    own directory), so either form finds the article.
+    """
+    import csv
+
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read sources CSV {p}: {exc}") from None
+    rows = list(csv.reader(text.splitlines()))
+    if not rows or [c.strip().lower() for c in rows[0][:2]] != ["path", "source"]:
+        raise InputError(f"{p}:1: header must be path,source[,date]")
+    out: dict[str, SourceInfo] = {}
+    for n, row in enumerate(rows[1:], 2):
+        if not any(c.strip() for c in row):
+            continue
+        if len(row) < 2 or not row[0].strip() or not row[1].strip():
+            raise InputError(f"{p}:{n}: expected path,source[,date]")
+        date = row[2].strip() if len(row) > 2 and row[2].strip() else None
+        info = SourceInfo(row[1].strip(), date)
+        name = row[0].strip()
+        out[name] = info
+        out[str((p.parent / name).resolve())] = info
+    return out
+
+
+def source_for(path: str, table: dict[str, SourceInfo]) -> SourceInfo | None:
+    """The sources-CSV entry of an article path, if any."""
+    if path in table:
+        return table[path]
+    if path == STDIN:
+        return None
+    return table.get(str(Path(path).resolve()))

@@ -56,6 +56,8 @@ class ArticleScore:
     sentences: list[SentenceScore]
     summary: dict[str, Any] = field(default_factory=dict)
     language: str = "arabic"
+    path: str | None = None  # the file it was read from, when not the source itself
+    date: str | None = None  # publication date, when known (e.g. from a sources CSV)
 
     @property
     def arabic(self) -> bool:
@@ -139,8 +141,13 @@ def summarize(
 
 def article_to_dict(article: ArticleScore) -> dict[str, Any]:
     """The ``--format json`` object of one article."""
+    out: dict[str, Any] = {"source": article.source}
+    if article.path is not None:
+        out["path"] = article.path
+    if article.date is not None:
+        out["date"] = article.date
     return {
-        "source": article.source,
+        **out,
         "arabic": article.arabic,
         "language": article.language,
         "sentences": [s.to_dict() for s in article.sentences],

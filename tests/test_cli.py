@@ -34,6 +34,9 @@ def test_help_on_every_command(runner: CliRunner) -> None:
         ["terms", "list"],
         ["terms", "check"],
         ["terms", "discover"],
+        ["sources"],
+        ["annotate"],
+        ["annotations", "add"],
     ):
         res = runner.invoke(main, [*cmd, "--help"])
         assert res.exit_code == 0, res.output

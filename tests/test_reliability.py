@@ -58,7 +58,7 @@ def test_directory_and_encoding_option(
     runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
 ) -> None:
     res = _score(runner, tiny_model_dir, str(tmp_path))
-    assert res.exit_code == 1 and "is a directory" in res.stderr
+    assert res.exit_code == 1 and "directory has no *.txt" in res.stderr
     f = tmp_path / "win.txt"
     f.write_bytes(AR.encode("cp1256"))
     res = _score(runner, tiny_model_dir, "--encoding", "cp1256", str(f))
