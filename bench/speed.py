@@ -1,0 +1,284 @@
+"""Speed and memory of `stance`, side by side with fastText, in one run on this machine.
+
+    python bench/speed.py [--sentences 200000] [--json out.json] [--quick]
+
+Prints the command line, the machine, and for each figure the command or call that
+made it:
+- throughput: sentences/s of predict_proba on one core, `stance` (shipped model) and
+  fastText (supervised, word bigrams + char subwords 2-5, trained on annotations/) on
+  the same corpus, built by resampling annotations/ sentences (seed 0); fastText once
+  on text already normalized and tokenized (its best case) and once including that
+  step (the same work `stance` does inside predict_proba);
+- end to end: `stance score --jsonl` on that corpus, process start to last line, with
+  --jobs 1 and --jobs 2;
+- latency: `stance --help` and `stance score` of one seed article, cold processes,
+  median of 10;
+- scaling: training time and peak memory at 1k, 10k, 100k sentences (resampled), and
+  peak memory scoring a 100 MB JSONL file.
+
+Figures are wall-clock on a machine that may be doing other work: rerun to compare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+# One core for the throughput figures: no BLAS threads behind numpy's back.
+for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(var, "1")
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO.parent / "shared" / "seeds"
+BATCH = 512
+
+
+def machine() -> dict[str, object]:
+    cpu = platform.processor() or "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    commit = subprocess.run(
+        ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    return {
+        "date": time.strftime("%Y-%m-%d"),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "commit": commit or "?",
+    }
+
+
+def corpus(annotations: Path, n: int) -> tuple[list[str], list[tuple[str, str]]]:
+    """n sentences resampled from the annotations (seed 0), and all (text, label)."""
+    from stance.annotations import load_annotations
+
+    records = load_annotations(annotations)
+    rng = random.Random(0)
+    texts = [r.text for r in records]
+    return [rng.choice(texts) for _ in range(n)], [(r.text, r.label) for r in records]
+
+
+def stance_throughput(model_dir: str | None, sentences: list[str]) -> float:
+    from stance.model import load_model
+
+    model = load_model(model_dir)
+    model.predict_proba(sentences[:BATCH])  # warm up: imports, first allocations
+    start = time.perf_counter()
+    for i in range(0, len(sentences), BATCH):
+        model.predict_proba(sentences[i : i + BATCH])
+    return len(sentences) / (time.perf_counter() - start)
+
+
+def _prep(text: str) -> str:
+    from stance.features import tokenize
+    from stance.normalize import normalize
+
+    return " ".join(tokenize(normalize(text)))
+
+
+def fasttext_model(train: list[tuple[str, str]], workdir: Path):  # noqa: ANN201
+    """fastText supervised on the same sentences, same normalization and tokens."""
+    import fasttext
+
+    path = workdir / "ft-train.txt"
+    with path.open("w", encoding="utf-8") as fh:
+        for text, label in train:
+            fh.write(f"__label__{label} {_prep(text)}\n")
+    return fasttext.train_supervised(
+        str(path), epoch=25, lr=0.5, wordNgrams=2, minn=2, maxn=5, dim=50, thread=1, verbose=0
+    )
+
+
+def fasttext_throughput(model, sentences: list[str], include_prep: bool) -> float:  # noqa: ANN001
+    # The C++ predict: fasttext's Python wrapper breaks on NumPy 2 (np.array copy=False).
+    predict = model.f.predict
+    if include_prep:
+        start = time.perf_counter()
+        for s in sentences:
+            predict(_prep(s) + "\n", -1, 0.0, "strict")
+    else:
+        lines = [_prep(s) + "\n" for s in sentences]
+        start = time.perf_counter()
+        for line in lines:
+            predict(line, -1, 0.0, "strict")
+    return len(sentences) / (time.perf_counter() - start)
+
+
+def write_jsonl(path: Path, sentences: list[str]) -> int:
+    with path.open("w", encoding="utf-8") as fh:
+        for i, s in enumerate(sentences):
+            fh.write(json.dumps({"id": i, "text": s}, ensure_ascii=False) + "\n")
+    return path.stat().st_size
+
+
+def stance_cmd() -> list[str]:
+    exe = shutil.which("stance")
+    return [exe] if exe else [sys.executable, "-m", "stance.cli"]
+
+
+def _hwm_mb(pid: int | str) -> int:
+    """Peak RSS (VmHWM) of a live process in MB, 0 once it is gone. VmHWM belongs to
+    the process's own address space, so unlike ru_maxrss it does not inherit the
+    parent's peak across fork and exec."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) // 1024
+    except OSError:
+        pass
+    return 0
+
+
+def timed_run(cmd: list[str]) -> tuple[float, int]:
+    """Wall seconds and peak RSS (MB) of one command; the peak is polled from /proc
+    until the process exits (the high-water mark only grows, so the last read holds)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, _hwm_mb(proc.pid))
+        time.sleep(0.02)
+    secs = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}")
+    return secs, peak
+
+
+def latency(cmd: list[str], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, check=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+_TRAIN = """
+import sys, time, random
+from stance.annotations import load_annotations
+from stance.features import build_pipeline
+records = load_annotations(sys.argv[1])
+rng = random.Random(0)
+pick = [rng.choice(records) for _ in range(int(sys.argv[2]))]
+start = time.perf_counter()
+build_pipeline().fit([r.text for r in pick], [r.label for r in pick])
+hwm = [ln for ln in open("/proc/self/status") if ln.startswith("VmHWM:")][0].split()[1]
+print(time.perf_counter() - start, int(hwm) // 1024)
+"""
+
+
+def train_scaling(annotations: Path, n: int) -> tuple[float, int]:
+    out = subprocess.run(
+        [sys.executable, "-c", _TRAIN, str(annotations), str(n)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    return float(out[0]), int(out[1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--annotations", type=Path, default=REPO / "annotations")
+    ap.add_argument("--model", default=None, help="model directory (default: shipped)")
+    ap.add_argument("--sentences", type=int, default=200_000)
+    ap.add_argument("--train-sizes", default="1000,10000,100000")
+    ap.add_argument("--big-mb", type=float, default=100.0, help="size of the memory input")
+    ap.add_argument("--runs", type=int, default=10, help="cold runs per latency figure")
+    ap.add_argument("--quick", action="store_true", help="tiny sizes (for tests)")
+    ap.add_argument("--json", type=Path, help="also write the figures here")
+    args = ap.parse_args(argv)
+    jobs_list = (1, 2)
+    if args.quick:
+        args.sentences, args.train_sizes, args.big_mb, args.runs = 300, "100", 0.05, 1
+        jobs_list = (1,)
+
+    print("command: python bench/speed.py " + " ".join(argv if argv is not None else sys.argv[1:]))
+    figures: dict[str, object] = {"machine": machine()}
+    print("machine: " + ", ".join(f"{k} {v}" for k, v in figures["machine"].items()))
+    sentences, train = corpus(args.annotations, args.sentences)
+    rows: list[tuple[str, str, str]] = []
+
+    def add(name: str, value: float, unit: str, how: str) -> None:
+        figures[name] = round(value, 3)
+        rows.append((name, f"{value:,.2f} {unit}" if value < 100 else f"{value:,.0f} {unit}", how))
+
+    n = len(sentences)
+    s_tp = stance_throughput(args.model, sentences)
+    add("stance_sentences_per_s", s_tp, "sent/s", f"predict_proba, {n:,} sentences, 1 core")
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        try:
+            ft = fasttext_model(train, work)
+        except ImportError:
+            ft = None
+            print("fastText: skipped (pip install fasttext-wheel)")
+        if ft is not None:
+            ft_raw = fasttext_throughput(ft, sentences, include_prep=False)
+            ft_all = fasttext_throughput(ft, sentences, include_prep=True)
+            add("fasttext_sentences_per_s", ft_raw, "sent/s", "predict on pre-tokenized text")
+            add("fasttext_with_prep_per_s", ft_all, "sent/s", "normalize+tokenize+predict")
+            add("ratio_vs_fasttext", s_tp / ft_raw, "x", "stance / fastText (pre-tokenized)")
+            add("ratio_vs_fasttext_prep", s_tp / ft_all, "x", "stance / fastText (with prep)")
+
+        corpus_path = work / "corpus.jsonl"
+        write_jsonl(corpus_path, sentences)
+        model_args = ["--model", args.model] if args.model else []
+        for jobs in jobs_list:
+            cmd = [*stance_cmd(), "score", "--jsonl", str(corpus_path), "--jobs", str(jobs)]
+            secs, peak = timed_run(cmd + model_args)
+            add(f"score_jsonl_jobs{jobs}_per_s", n / secs, "rec/s", " ".join(cmd[1:]))
+
+        add("help_s", latency([*stance_cmd(), "--help"], args.runs), "s", "stance --help, cold")
+        seed = sorted(SEEDS.glob("000*.txt")) if SEEDS.is_dir() else []
+        article = seed[0] if seed else REPO / "examples" / "sample_article.txt"
+        lat = latency([*stance_cmd(), "score", str(article), *model_args], args.runs)
+        add("score_article_s", lat, "s", f"stance score {article.name}, cold")
+
+        for size in [int(x) for x in args.train_sizes.split(",") if x]:
+            secs, peak = train_scaling(args.annotations, size)
+            add(f"train_{size}_s", secs, "s", f"fit on {size:,} resampled sentences")
+            add(f"train_{size}_peak_mb", peak, "MB", "peak RSS of that fit")
+
+        big = work / "big.jsonl"
+        target = int(args.big_mb * 1_000_000)
+        rng = random.Random(1)
+        with big.open("w", encoding="utf-8") as fh:
+            i = 0
+            while fh.tell() < target:
+                rec = {"id": i, "text": rng.choice(train)[0]}
+                fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+                i += 1
+        mb = big.stat().st_size / 1e6
+        secs, peak = timed_run([*stance_cmd(), "score", "--jsonl", str(big), *model_args])
+        add("score_big_peak_mb", peak, "MB", f"stance score --jsonl on {mb:.0f} MB ({i:,} rec)")
+        add("score_big_per_s", i / secs, "rec/s", "same run")
+
+    width = max(len(r[0]) for r in rows)
+    for name, value, how in rows:
+        print(f"{name:<{width}}  {value:>18}  {how}")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,31 @@
+"""Each benchmark script runs end to end on tiny inputs, so none can rot unnoticed.
+(The figures themselves come from full runs: see bench/RESULTS.md.)"""
+
+import importlib.util
+from pathlib import Path
+
+from .conftest import REPO
+
+
+def _bench(name: str):  # noqa: ANN202
+    spec = importlib.util.spec_from_file_location(name, REPO / "bench" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_speed_quick(tiny_dir: Path, tiny_model_dir: Path, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "speed.json"
+    args = ["--quick", "--annotations", str(tiny_dir), "--model", str(tiny_model_dir)]
+    assert _bench("speed").main([*args, "--json", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("command: python bench/speed.py --quick")
+    for figure in ("stance_sentences_per_s", "help_s", "score_article_s", "score_big_peak_mb"):
+        assert figure in text
+    assert out.read_text(encoding="utf-8").count("per_s") >= 2
+
+
+def test_ablate_lexicon(tiny_dir: Path, capsys) -> None:
+    assert _bench("ablate_lexicon").main(["--annotations", str(tiny_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "with lexicon features" in out and "without" in out
