@@ -248,9 +248,12 @@ def _as_docs(X: Any) -> list[str]:
 
 
 def _l2_rows(X: sparse.csr_matrix) -> sparse.csr_matrix:
-    from sklearn.preprocessing import normalize as l2_normalize
-
-    return l2_normalize(X, norm="l2", copy=False)
+    """Scale each row to unit length in place (empty rows stay empty), as
+    ``sklearn.preprocessing.normalize`` does, without its input validation."""
+    norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
+    norms[norms == 0.0] = 1.0
+    X.data /= np.repeat(norms, np.diff(X.indptr))
+    return X
 
 
 class CharNgramTfidf(_CachedTfidf):

@@ -118,6 +118,7 @@ def _word_pattern(word: str, first: bool, last: bool) -> str:
 
 _WORD_RUN = re.compile(r"[^\W_]+")
 _OPENERS = "\"'(["
+_OPENER = re.compile("[" + re.escape(_OPENERS) + "]")
 _AL_PREFIXES = tuple(a + b for a in ("", "و", "ف") for b in ("ال", "بال", "كال", "لل"))
 _PREFIXES = tuple(a + b for a in ("", "و", "ف") for b in ("", "ب", "ل", "ك"))
 _SUFFIXES = ("", "ه", "ها", "هم", "هما", "هن", "كم", "كما", "نا")
@@ -225,10 +226,11 @@ class Lexicon:
         if not text:
             return ()
         norm = normalize(text)
-        hits = self._starts.keys() & set(_WORD_RUN.findall(norm))
-        quoted = bool(self._quoted) and any(q in norm for q in _OPENERS)
-        if not hits and not quoted:
-            return ()
+        words = _WORD_RUN.findall(norm)
+        quoted = bool(self._quoted) and _OPENER.search(norm) is not None
+        if not quoted and self._starts.keys().isdisjoint(words):
+            return ()  # the common case, decided in C
+        hits = self._starts.keys() & set(words)
         positions = []
         for tok in hits:  # few per text: locate each with str.find, not a regex scan
             forms, size, i = self._starts[tok], len(tok), norm.find(tok)
