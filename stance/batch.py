@@ -6,8 +6,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ __all__ = [
     "ScoredBatch",
     "score_records",
     "score_batches",
+    "dump_record",
     "worker_model",
 ]
 
@@ -27,12 +29,20 @@ BATCH_SIZE = 512
 
 @dataclass
 class ScoredBatch:
-    """Output records of one batch, in input order, and what was noticed on the way."""
+    """Output records of one batch, in input order, and what was noticed on the way.
+
+    ``lines`` holds the records already serialized (:func:`dump_record`) when a worker
+    process scored the batch, so the parent only writes them."""
 
     records: list[dict[str, Any]]
     html: int = 0
     not_arabic: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
+    lines: list[str] | None = None
+
+
+def dump_record(record: dict[str, Any]) -> str:
+    """One output line of ``score --jsonl`` (without the newline)."""
+    return json.dumps(record, ensure_ascii=False)
 
 
 def score_records(
@@ -89,7 +99,10 @@ def worker_model(path: str | None, sha256: str) -> Any:
 def _score_in_worker(
     path: str | None, sha256: str, records: list[dict[str, Any]], keep_text: bool
 ) -> ScoredBatch:
-    return score_records(worker_model(path, sha256), records, keep_text)
+    scored = score_records(worker_model(path, sha256), records, keep_text)
+    # Serializing here, in parallel, keeps the parent (which reads, checks and writes
+    # every record) from becoming the bottleneck.
+    return ScoredBatch([], scored.html, scored.not_arabic, list(map(dump_record, scored.records)))
 
 
 def score_batches(

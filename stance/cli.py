@@ -48,7 +48,9 @@ def _load(model_path: Path | None) -> Any:
 
 
 def _dump(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False)
+    from .batch import dump_record
+
+    return dump_record(obj)
 
 
 def _fail(message: str) -> None:
@@ -368,10 +370,11 @@ def _score_jsonl(
     live = not _QUIET and sys.stderr.isatty()
     try:
         for scored in score_batches(model, records(), keep_text, jobs, model_path):
-            out("\n".join(_dump(r) for r in scored.records))
+            lines = scored.lines if scored.lines is not None else map(_dump, scored.records)
+            out("\n".join(lines))
             html += scored.html
             not_arabic += scored.not_arabic
-            done += len(scored.records)
+            done += len(scored.lines if scored.lines is not None else scored.records)
             if live:  # a running count: the total is unknown while streaming
                 click.echo(f"\r{path}: {done:,} records scored", err=True, nl=False)
         if live and done:

@@ -29,3 +29,17 @@ def test_ablate_lexicon(tiny_dir: Path, capsys) -> None:
     assert _bench("ablate_lexicon").main(["--annotations", str(tiny_dir)]) == 0
     out = capsys.readouterr().out
     assert "with lexicon features" in out and "without" in out
+
+
+def test_throughput_at_a_checkout(tiny_dir: Path) -> None:
+    import subprocess
+    import sys
+
+    res = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "throughput_at.py"), str(REPO)]
+        + ["--sentences", "50", "--annotations", str(tiny_dir)],
+        capture_output=True,
+        text=True,
+    )
+    assert res.returncode == 0, res.stderr
+    assert "sentences/s" in res.stdout

@@ -1,0 +1,49 @@
+"""predict_proba throughput of the package and shipped model of another checkout, on the
+same resampled corpus as bench/speed.py: the "before" figure of the speed work.
+
+    git worktree add /tmp/before c0c664d
+    python bench/throughput_at.py /tmp/before [--sentences 20000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("tree", type=Path, help="a checkout of this repository (git worktree)")
+    ap.add_argument("--sentences", type=int, default=20_000)
+    ap.add_argument("--annotations", type=Path, default=REPO / "annotations")
+    args = ap.parse_args(argv)
+    print(f"command: python bench/throughput_at.py {args.tree} --sentences {args.sentences}")
+    sys.path.insert(0, str(args.tree.resolve()))
+    for name in [m for m in sys.modules if m == "stance" or m.startswith("stance.")]:
+        del sys.modules[name]
+    import stance
+    from stance.annotations import load_annotations
+    from stance.model import load_model
+
+    if not Path(stance.__file__).resolve().is_relative_to(args.tree.resolve()):
+        raise SystemExit(f"imported {stance.__file__}, not the package in {args.tree}")
+    texts = [r.text for r in load_annotations(args.annotations)]
+    rng = random.Random(0)
+    corpus = [rng.choice(texts) for _ in range(args.sentences)]
+    model = load_model(args.tree / "models")
+    model.predict_proba(corpus[:512])
+    start = time.perf_counter()
+    for i in range(0, len(corpus), 512):
+        model.predict_proba(corpus[i : i + 512])
+    rate = len(corpus) / (time.perf_counter() - start)
+    print(f"{args.tree}: {rate:,.0f} sentences/s (predict_proba, 1 core)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
