@@ -128,7 +128,8 @@ def main() -> None:
     type=click.IntRange(min=1),
     default=1,
     show_default=True,
-    help="With --jsonl: score batches in this many processes (output order is kept).",
+    help="With --jsonl: score batches in this many processes (output order is kept); "
+    "with --engine dask and no --scheduler, the number of local workers.",
 )
 @click.option(
     "--engine",
@@ -195,7 +196,19 @@ def score(
             from .dask_engine import run_cli
         except StanceError as exc:
             raise click.ClickException(str(exc)) from None
-        sys.exit(run_cli(list(inputs), out_dir, scheduler, model_path, keep_text))
+        workers = jobs if jobs > 1 else None  # default: one worker per core
+        sys.exit(
+            run_cli(
+                list(inputs),
+                out_dir,
+                scheduler,
+                model_path,
+                keep_text,
+                n_workers=workers,
+                encoding=encoding,
+                quiet=quiet,
+            )
+        )
     if out_dir is not None or scheduler is not None:
         raise click.UsageError("--out and --scheduler go with --engine dask")
     if jobs > 1 and not jsonl:

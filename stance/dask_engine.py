@@ -1,0 +1,967 @@
+"""Score JSONL archives on a Dask cluster: ``stance score --jsonl --engine dask --out DIR``.
+
+Needs the optional dependency: ``pip install "stance[dask]"``. Importing this module
+without Dask raises :class:`~stance.errors.StanceError` with that install command; the
+rest of the package never imports Dask.
+
+Every record is scored by :func:`stance.batch.score_records`, the same function as the
+local ``stance score --jsonl``, and written with the CLI's own JSON serialization, so
+the shards concatenated in order are byte for byte what the local command prints (for
+inputs without duplicate ids: see "Differences" below).
+
+Partitions
+    A partition is a byte range of one input file, ``partition_bytes`` long (16 MiB by
+    default, ~50k records of 300 bytes), cut from the file size alone, so the client
+    never reads the input. A record belongs to the partition in which its line *starts*;
+    a task seeks to its range start, skips the partial line there, and reads every line
+    that starts before the range end. Each line thus belongs to exactly one partition.
+    Partitions are numbered over the input files (globs expanded and sorted, duplicates
+    dropped) in order: ``part-00000.jsonl``, ``part-00001.jsonl``, ...; concatenated in
+    that order they give the input order.
+
+Output directory
+    ``part-NNNNN.jsonl``        scored records of partition N, input order
+    ``part-NNNNN.done.json``    done-marker: what the shard was made from (input path,
+                                size, mtime, byte range, model sha256, options) and its
+                                counts; written last, so it is the commit point
+    ``errors-NNNNN.jsonl``      bad lines of partition N (only when there are any)
+    ``errors.jsonl``            all bad lines: ``{"file", "line", "error", "shard"}``
+    ``manifest.json``           the run: inputs, partitions, counts, model, timings
+
+Resume and crash safety
+    A task first deletes its partition's marker, writes the shard (and its errors) to
+    temporary names, fsyncs and renames them into place, then writes the marker the same
+    way. A shard file is therefore always complete, and a marker only exists for a
+    shard written with the parameters it names. A rerun skips a partition whose marker
+    matches (model sha256, input path, size and mtime, byte range, options) and whose
+    shard has the recorded size; everything else is scored again and its shard
+    replaced. A worker killed mid-task leaves at most a temporary file (removed at the
+    next run); Dask runs the task again elsewhere and it rewrites the same shard, so no
+    record is lost or written twice.
+
+    Input files and the output directory must be visible at the same paths to the
+    client and to every worker (one machine, or a shared filesystem). The model is
+    read from its directory on each worker (the shipped model: each worker's installed
+    copy) and checked against the card's sha256 the client saw.
+
+Differences from the local ``score --jsonl``
+    Duplicate ids are not rejected: partitions are scored independently, so a record
+    whose id appeared earlier is scored and written like any other.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError, StanceError
+
+DASK_MISSING = '--engine dask needs Dask: pip install "stance[dask]"'
+
+try:  # guarded: the error names the install command instead of a traceback
+    import dask  # noqa: F401
+except ImportError:
+    raise StanceError(DASK_MISSING) from None
+
+from .batch import BATCH_SIZE, dump_record, score_records, worker_model  # noqa: E402
+
+__all__ = [
+    "DASK_MISSING",
+    "DEFAULT_PARTITION_BYTES",
+    "score_archive",
+    "score_bag",
+    "score_dataframe",
+    "run_cli",
+]
+
+DEFAULT_PARTITION_BYTES = 16 * 2**20
+MANIFEST_NAME = "manifest.json"
+ERRORS_NAME = "errors.jsonl"
+LOCK_NAME = ".stance-dask.lock"
+MARKER_FORMAT = 1
+# Times a task is run again after raising (a task on a worker that dies is rescheduled
+# by Dask itself, up to distributed.scheduler.allowed-failures times).
+TASK_RETRIES = 2
+
+
+def _require(module: str) -> Any:
+    from importlib import import_module
+
+    try:
+        return import_module(module)
+    except ImportError:
+        raise StanceError(DASK_MISSING) from None
+
+
+# -- the model, once per worker process ---------------------------------------------
+
+_LOAD_LOCK = threading.Lock()
+# (path, sha256) -> seconds the first load took in this process
+_LOAD_SECONDS: dict[tuple[str | None, str], float] = {}
+
+
+def _model_in_worker(path: str | None, sha256: str) -> tuple[Any, dict[str, float] | None]:
+    """The verified model (``worker_model``'s process cache) and, if this call loaded
+    it, how long that took: ``seconds`` in all, of which ``import_seconds`` importing
+    scikit-learn and the scoring code (the rest: hashing and unpickling the model)."""
+    key = (path, sha256)
+    if key in _LOAD_SECONDS:
+        return worker_model(path, sha256), None
+    with _LOAD_LOCK:
+        if key in _LOAD_SECONDS:
+            return worker_model(path, sha256), None
+        if path is not None and not Path(path).exists():
+            raise StanceError(
+                f"model {path} not found on worker {socket.gethostname()}: put the model "
+                "at the same path on every machine (or on a shared filesystem)"
+            )
+        t0 = time.perf_counter()
+        from . import features as _features  # noqa: F401  (scikit-learn, scipy)
+        from . import model as _model  # noqa: F401
+
+        t1 = time.perf_counter()
+        loaded = worker_model(path, sha256)
+        _LOAD_SECONDS[key] = seconds = time.perf_counter() - t0
+        return loaded, {"seconds": round(seconds, 6), "import_seconds": round(t1 - t0, 6)}
+
+
+def _model_ref(model_path: str | Path | None) -> tuple[str | None, str, list[str], Path]:
+    """Resolve the model on the client: (path for workers, sha256, labels, model file).
+
+    The shipped model is passed as None, so each worker uses its own installed copy (its
+    sha256 is still checked); any other model by its absolute directory.
+    """
+    from .model import _resolve, default_model_dir, read_card
+
+    directory, _ = _resolve(model_path)
+    card = read_card(directory)
+    try:
+        shipped = directory.resolve() == default_model_dir().resolve()
+    except OSError:
+        shipped = False
+    default = shipped and model_path is None and not os.environ.get("STANCE_MODEL")
+    path = None if default else str(directory.resolve())
+    return (
+        path,
+        str(card["model_sha256"]),
+        [str(c) for c in card["labels"]],
+        directory / str(card["model_file"]),
+    )
+
+
+# -- reading a byte range of a JSONL file -------------------------------------------
+
+
+def _parse_line(raw: bytes, first: bool, encoding: str) -> tuple[dict[str, Any] | None, str | None]:
+    """One JSONL line -> (record, None) or (None, error): the checks and messages of
+    :func:`stance.inputs.iter_jsonl`."""
+    from .inputs import _encoding_name
+
+    enc = _encoding_name(encoding)
+    if first and enc == "utf-8-sig" and raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        line = raw.decode("utf-8" if enc == "utf-8-sig" else enc)
+    except UnicodeDecodeError:
+        return None, f"not valid {encoding}; pass --encoding"
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return None, f"invalid JSON ({exc.msg})"
+    if not isinstance(obj, dict):
+        return None, 'expected a JSON object with a "text" field'
+    if "text" not in obj:
+        return None, 'missing field "text"'
+    if not isinstance(obj["text"], str):
+        return None, f'"text" must be a string, got {type(obj["text"]).__name__}'
+    return obj, None
+
+
+def _iter_range(
+    path: str, start: int, end: int, encoding: str
+) -> Iterator[tuple[int, int, dict[str, Any] | None, str | None]]:
+    """Yield (local line number from 1, byte offset, record, error) for every non-blank
+    line starting in [start, end). The last item is (lines, -1, None, None): how many
+    lines (blank ones included) start in the range."""
+    lines = 0
+    with open(path, "rb") as fh:
+        if start > 0:
+            fh.seek(start - 1)
+            fh.readline()  # the rest of a line that started before the range
+        pos = fh.tell()
+        while pos < end:
+            raw = fh.readline()
+            if not raw:
+                break
+            lines += 1
+            if raw.strip():
+                rec, err = _parse_line(raw, pos == 0, encoding)
+                yield lines, pos, rec, err
+            pos += len(raw)
+    yield lines, -1, None, None
+
+
+# -- files ---------------------------------------------------------------------------
+
+
+def _dumps_line(obj: Any) -> bytes:
+    try:  # the local `score --jsonl` serialization, shared on purpose
+        return (dump_record(obj) + "\n").encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate from a \udXXX escape: keep it escaped
+        return (json.dumps(obj) + "\n").encode("ascii")
+
+
+def _tmp_name(final: Path) -> Path:
+    return final.with_name(f".{final.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+
+
+def _commit(tmp: Path, final: Path) -> None:
+    os.replace(tmp, final)
+
+
+def _write_json_atomic(path: Path, obj: Any, indent: int | None = None) -> None:
+    tmp = _tmp_name(path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(obj, fh, ensure_ascii=False, indent=indent)
+            fh.write("\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        _commit(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _shard_name(index: int) -> str:
+    return f"part-{index:05d}.jsonl"
+
+
+def _marker_path(out: Path, index: int) -> Path:
+    return out / f"part-{index:05d}.done.json"
+
+
+def _errors_path(out: Path, index: int) -> Path:
+    return out / f"errors-{index:05d}.jsonl"
+
+
+# -- one partition, in a worker ------------------------------------------------------
+
+
+def _identity(spec: dict[str, Any], sha256: str, keep_text: bool, encoding: str) -> dict[str, Any]:
+    """What a shard is made from: a marker with other values is not this shard's."""
+    return {
+        "marker_format": MARKER_FORMAT,
+        "shard": _shard_name(spec["index"]),
+        "input": spec["abspath"],
+        "input_bytes": spec["size"],
+        "input_mtime_ns": spec["mtime_ns"],
+        "start": spec["start"],
+        "end": spec["end"],
+        "model_sha256": sha256,
+        "keep_text": keep_text,
+        "encoding": encoding,
+    }
+
+
+def _score_partition(
+    spec: dict[str, Any],
+    model_path: str | None,
+    sha256: str,
+    keep_text: bool,
+    encoding: str,
+    out_dir: str,
+) -> dict[str, Any]:
+    """Score one partition into its shard; return its marker plus worker facts."""
+    t0 = time.perf_counter()
+    out = Path(out_dir)
+    index = spec["index"]
+    marker = _marker_path(out, index)
+    marker.unlink(missing_ok=True)  # from here until the new marker: not complete
+    st = os.stat(spec["abspath"])
+    if st.st_size != spec["size"] or st.st_mtime_ns != spec["mtime_ns"]:
+        raise InputError(f"{spec['display']} changed while scoring; rerun the command")
+    model, load = _model_in_worker(model_path, sha256)
+
+    shard = out / _shard_name(index)
+    errors_final = _errors_path(out, index)
+    shard_tmp, errors_tmp = _tmp_name(shard), _tmp_name(errors_final)
+    records = n_errors = html = not_arabic = lines = 0
+    try:
+        with open(shard_tmp, "wb") as sh, open(errors_tmp, "wb") as eh:
+            batch: list[dict[str, Any]] = []
+
+            def flush() -> None:
+                nonlocal records, html, not_arabic
+                scored = score_records(model, batch, keep_text)
+                sh.write(b"".join(_dumps_line(r) for r in scored.records))
+                records += len(scored.records)
+                html += scored.html
+                not_arabic += scored.not_arabic
+                batch.clear()
+
+            for line, offset, rec, err in _iter_range(
+                spec["abspath"], spec["start"], spec["end"], encoding
+            ):
+                if offset < 0:
+                    lines = line
+                elif err is not None:
+                    n_errors += 1
+                    eh.write(_dumps_line({"local_line": line, "offset": offset, "error": err}))
+                else:
+                    batch.append(rec)  # type: ignore[arg-type]
+                    if len(batch) >= BATCH_SIZE:
+                        flush()
+            if batch:
+                flush()
+            for fh in (sh, eh):
+                fh.flush()
+                os.fsync(fh.fileno())
+        _commit(shard_tmp, shard)
+        if n_errors:
+            _commit(errors_tmp, errors_final)
+        else:
+            errors_final.unlink(missing_ok=True)
+    finally:
+        shard_tmp.unlink(missing_ok=True)
+        errors_tmp.unlink(missing_ok=True)
+    done = {
+        **_identity(spec, sha256, keep_text, encoding),
+        "lines": lines,
+        "records": records,
+        "errors": n_errors,
+        "html": html,
+        "not_arabic": not_arabic,
+        "shard_bytes": shard.stat().st_size,
+    }
+    _write_json_atomic(marker, done)  # the commit point
+    _fsync_dir(out)
+    return {
+        **done,
+        "index": index,
+        "worker": f"{socket.gethostname()}:{os.getpid()}",
+        "model_load": load,
+        "task_seconds": round(time.perf_counter() - t0, 6),
+    }
+
+
+# -- the client side -----------------------------------------------------------------
+
+
+def _has_magic(s: str) -> bool:
+    return any(c in s for c in "*?[")
+
+
+def expand_inputs(inputs: Sequence[str], out_dir: str | Path | None = None) -> list[str]:
+    """The input files: globs expanded (sorted; ``**`` recursive), a directory's
+    ``*.jsonl`` files (recursively, sorted), files as named; duplicates dropped.
+
+    Files inside ``out_dir`` are left out of globs and directories (so ``archive/`` with
+    ``--out archive/scored`` does not read its own shards on a rerun); naming one
+    explicitly is an error.
+    """
+    if not inputs:
+        raise InputError("no input files given")
+    inside = _inside(out_dir)
+    seen: set[str] = set()
+    out: list[str] = []
+    for item in inputs:
+        if item == "-":
+            raise InputError("--engine dask reads files, not stdin; name the JSONL files")
+        if _has_magic(item) and not os.path.exists(item):
+            matches = sorted(
+                m for m in glob.glob(item, recursive=True) if os.path.isfile(m) and not inside(m)
+            )
+            if not matches:
+                raise InputError(f"{item}: no files match this pattern")
+        elif os.path.isdir(item):
+            matches = sorted(
+                str(f)
+                for f in Path(item).rglob("*")
+                if f.is_file() and f.suffix.lower() == ".jsonl" and not inside(str(f))
+            )
+            if not matches:
+                raise InputError(f"{item}: directory has no *.jsonl files")
+        elif os.path.isfile(item):
+            if inside(item):
+                raise InputError(
+                    f"{item} is inside the output directory {out_dir}; write --out elsewhere"
+                )
+            matches = [item]
+        else:
+            raise InputError(f"{item}: no such file; check the path")
+        for m in matches:
+            key = os.path.realpath(m)
+            if key not in seen:
+                seen.add(key)
+                out.append(m)
+    return out
+
+
+def _inside(directory: str | Path | None) -> Callable[[str], bool]:
+    if directory is None:
+        return lambda _path: False
+    root = os.path.realpath(directory) + os.sep
+    return lambda path: os.path.realpath(path).startswith(root)
+
+
+def plan_partitions(files: Sequence[str], partition_bytes: int) -> list[dict[str, Any]]:
+    """Byte-range partitions of the files, from their sizes only."""
+    if partition_bytes < 1:
+        raise ValueError("partition_bytes must be positive")
+    specs: list[dict[str, Any]] = []
+    for f in files:
+        st = os.stat(f)
+        for start in range(0, st.st_size, partition_bytes):
+            specs.append(
+                {
+                    "index": len(specs),
+                    "display": f,
+                    "abspath": os.path.abspath(f),
+                    "size": st.st_size,
+                    "mtime_ns": st.st_mtime_ns,
+                    "start": start,
+                    "end": min(start + partition_bytes, st.st_size),
+                }
+            )
+    return specs
+
+
+def _read_marker(out: Path, spec: dict[str, Any], identity: dict[str, Any]) -> dict | None:
+    """The partition's marker if it proves the shard complete for this run, else None."""
+    try:
+        marker = json.loads(_marker_path(out, spec["index"]).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(marker, dict) or any(marker.get(k) != v for k, v in identity.items()):
+        return None
+    try:
+        if (out / identity["shard"]).stat().st_size != marker.get("shard_bytes"):
+            return None
+        if marker.get("errors") and not _errors_path(out, spec["index"]).is_file():
+            return None
+    except OSError:
+        return None
+    return marker
+
+
+class _DirLock:
+    """An exclusive lock on the output directory, so two runs cannot interleave."""
+
+    def __init__(self, out: Path) -> None:
+        self.path = out / LOCK_NAME
+        self.fh: Any = None
+
+    def __enter__(self) -> _DirLock:
+        self.fh = open(self.path, "a")
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows: renames alone keep shards whole
+            return self
+        try:
+            fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.fh.close()
+            raise StanceError(
+                f"{self.path.parent}: another `stance score --engine dask` is writing "
+                "here; wait for it, or use another --out directory"
+            ) from None
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.fh.close()
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def _connect(scheduler: str | None, n_workers: int | None) -> tuple[Any, Any, str]:
+    """(client, cluster or None, description); a local cluster without a scheduler."""
+    distributed = _require("distributed")
+    if scheduler:
+        try:
+            client = distributed.Client(scheduler, timeout="20s")
+        except (OSError, TimeoutError) as exc:
+            raise StanceError(
+                f"cannot reach the Dask scheduler at {scheduler} ({exc}); check the "
+                "address, or leave out --scheduler to run on this machine"
+            ) from None
+        return client, None, f"scheduler {scheduler}"
+    import logging
+
+    if n_workers:
+        n = n_workers
+    elif hasattr(os, "sched_getaffinity"):
+        n = len(os.sched_getaffinity(0))
+    else:  # pragma: no cover - macOS, Windows
+        n = os.cpu_count() or 1
+    cluster = distributed.LocalCluster(
+        n_workers=n,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        # no dashboard; the scheduler's small HTTP server on any free port, so a busy
+        # 8787 (another cluster) is no warning
+        scheduler_kwargs={"dashboard_address": ":0"},
+        silence_logs=logging.ERROR,
+    )
+    return distributed.Client(cluster), cluster, f"local cluster, {n} worker(s)"
+
+
+def score_archive(
+    inputs: Sequence[str],
+    out_dir: str | Path,
+    model_path: str | Path | None = None,
+    scheduler: str | None = None,
+    n_workers: int | None = None,
+    keep_text: bool = False,
+    partition_bytes: int = DEFAULT_PARTITION_BYTES,
+    encoding: str = "utf-8",
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Score JSONL files (paths or globs) into ``out_dir`` on a Dask cluster.
+
+    Without ``scheduler`` a local cluster of ``n_workers`` single-threaded worker
+    processes (default: this machine's cores) is started and stopped. Partitions with a
+    matching done-marker from an earlier run are skipped. Returns the manifest, also
+    written to ``out_dir/manifest.json``. Raises :class:`StanceError` for problems that
+    stop the run (no inputs, bad model, unreachable scheduler); bad records do not.
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    say = progress or (lambda _msg: None)
+    started, t0 = _now(), time.perf_counter()
+    files = expand_inputs(inputs, out_dir)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    from .model import load_model
+
+    path, sha256, _labels, model_file = _model_ref(model_path)
+    load_model(model_path)  # verify on the client too: a bad model fails here, once
+    specs = plan_partitions(files, partition_bytes)
+    try:
+        pkg_version = version("stance")
+    except PackageNotFoundError:  # pragma: no cover
+        pkg_version = "0.0.0"
+
+    with _DirLock(out):
+        _remove_temps(out)
+        done: dict[int, dict[str, Any]] = {}
+        todo: list[dict[str, Any]] = []
+        for spec in specs:
+            marker = _read_marker(out, spec, _identity(spec, sha256, keep_text, encoding))
+            if marker is not None:
+                done[spec["index"]] = marker
+            else:
+                todo.append(spec)
+        say(
+            f"{len(files)} file(s), {len(specs)} partition(s) of up to "
+            f"{partition_bytes / 2**20:g} MiB; {len(done)} already complete, "
+            f"{len(todo)} to score"
+        )
+        results: list[dict[str, Any]] = []
+        where = "no cluster needed"
+        if todo:
+            client, cluster, where = _connect(scheduler, n_workers)
+            try:
+                results = _run_tasks(
+                    client, todo, path, sha256, keep_text, encoding, out, len(specs), say
+                )
+            finally:
+                client.close()
+                if cluster is not None:
+                    cluster.close()
+        for r in results:
+            done[r["index"]] = r
+        # Check every marker again: the manifest only describes shards that are on disk.
+        missing = []
+        for spec in specs:
+            marker = _read_marker(out, spec, _identity(spec, sha256, keep_text, encoding))
+            if marker is None:
+                missing.append(_shard_name(spec["index"]))
+        if missing:
+            raise StanceError(
+                f"{len(missing)} shard(s) were changed during the run ({', '.join(missing[:5])}"
+                f"{'...' if len(missing) > 5 else ''}); rerun the command"
+            )
+        n_errors = _merge_errors(out, specs, done)
+        _remove_stale(out, len(specs))
+        _remove_temps(out)  # left by workers that died mid-task
+        elapsed = time.perf_counter() - t0
+        loads = [
+            {"worker": r["worker"], **r["model_load"]}
+            for r in results
+            if r.get("model_load") is not None
+        ]
+        scored_ids = {r["index"] for r in results}
+        scored_now = sum(r["records"] + r["errors"] for r in results)
+        manifest = {
+            "manifest_format": 1,
+            "package_version": pkg_version,
+            "engine": "dask",
+            "cluster": where,
+            "started": started,
+            "finished": _now(),
+            "elapsed_seconds": round(elapsed, 3),
+            "model": {
+                "path": str(model_file.parent),
+                "file": model_file.name,
+                "bytes": model_file.stat().st_size,
+                "sha256": sha256,
+            },
+            "options": {
+                "keep_text": keep_text,
+                "encoding": encoding,
+                "partition_bytes": partition_bytes,
+            },
+            "inputs": [
+                {"path": f, "bytes": os.stat(f).st_size, "mtime_ns": os.stat(f).st_mtime_ns}
+                for f in files
+            ],
+            "records": sum(done[s["index"]]["records"] for s in specs),
+            "errors": n_errors,
+            "html": sum(done[s["index"]]["html"] for s in specs),
+            "not_arabic": sum(done[s["index"]]["not_arabic"] for s in specs),
+            "shards": len(specs),
+            "shards_skipped": len(specs) - len(results),
+            "shards_scored": len(results),
+            "errors_file": ERRORS_NAME,
+            "records_per_second": round(scored_now / elapsed, 1) if results else None,
+            "model_loads": loads,
+            "model_load_seconds_mean": (
+                round(sum(x["seconds"] for x in loads) / len(loads), 6) if loads else None
+            ),
+            "partitions": [
+                {
+                    "shard": _shard_name(s["index"]),
+                    "input": s["display"],
+                    "start": s["start"],
+                    "end": s["end"],
+                    "first_line": done[s["index"]]["first_line"],
+                    "lines": done[s["index"]]["lines"],
+                    "records": done[s["index"]]["records"],
+                    "errors": done[s["index"]]["errors"],
+                    "shard_bytes": done[s["index"]]["shard_bytes"],
+                    "skipped": s["index"] not in scored_ids,
+                    "worker": done[s["index"]].get("worker"),
+                    "seconds": done[s["index"]].get("task_seconds"),
+                }
+                for s in specs
+            ],
+        }
+        _write_json_atomic(out / MANIFEST_NAME, manifest, indent=2)
+        _fsync_dir(out)
+    return manifest
+
+
+def _run_tasks(
+    client: Any,
+    todo: list[dict[str, Any]],
+    path: str | None,
+    sha256: str,
+    keep_text: bool,
+    encoding: str,
+    out: Path,
+    total: int,
+    say: Callable[[str], None],
+) -> list[dict[str, Any]]:
+    distributed = _require("distributed")
+    futures = [
+        client.submit(
+            _score_partition,
+            spec,
+            path,
+            sha256,
+            keep_text,
+            encoding,
+            str(out.resolve()),
+            key=f"stance-{_shard_name(spec['index'])}-{uuid.uuid4().hex[:8]}",
+            retries=TASK_RETRIES,
+            pure=False,
+        )
+        for spec in todo
+    ]
+    results = []
+    for n, fut in enumerate(distributed.as_completed(futures), 1):
+        try:
+            r = fut.result()
+        except StanceError:
+            client.cancel(futures)
+            raise
+        except distributed.KilledWorker as exc:
+            client.cancel(futures)
+            raise StanceError(
+                f"workers kept dying on a task ({exc}); check the workers' memory and logs"
+            ) from None
+        results.append(r)
+        say(
+            f"{r['shard']}: {r['records']} records, {r['errors']} failed "
+            f"({r['task_seconds']:.1f} s on {r['worker']}) [{n}/{len(todo)}]"
+        )
+    return results
+
+
+def _merge_errors(out: Path, specs: list[dict[str, Any]], done: dict[int, dict]) -> int:
+    """Give each partition its first line number and write ``errors.jsonl``: every bad
+    line with its file and line number, in input order. Returns the count."""
+    first_line: dict[str, int] = {}
+    n = 0
+    final = out / ERRORS_NAME
+    tmp = _tmp_name(final)
+    try:
+        with open(tmp, "wb") as fh:
+            for spec in specs:
+                m = done[spec["index"]]
+                base = first_line.get(spec["abspath"], 1)
+                m["first_line"] = base
+                first_line[spec["abspath"]] = base + m["lines"]
+                if not m["errors"]:
+                    continue
+                with open(_errors_path(out, spec["index"]), "rb") as eh:
+                    for raw in eh:
+                        e = json.loads(raw)
+                        n += 1
+                        fh.write(
+                            _dumps_line(
+                                {
+                                    "file": spec["display"],
+                                    "line": base + e["local_line"] - 1,
+                                    "error": e["error"],
+                                    "shard": _shard_name(spec["index"]),
+                                }
+                            )
+                        )
+            fh.flush()
+            os.fsync(fh.fileno())
+        _commit(tmp, final)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return n
+
+
+def _remove_temps(out: Path) -> None:
+    for stale in out.glob(".*.tmp-*"):
+        stale.unlink(missing_ok=True)
+
+
+def _remove_stale(out: Path, n_partitions: int) -> None:
+    """Shards of an earlier run over more partitions are not part of this output."""
+    import re
+
+    pat = re.compile(r"(?:part-(\d{5,})\.(?:jsonl|done\.json)|errors-(\d{5,})\.jsonl)$")
+    for p in out.iterdir():
+        m = pat.match(p.name)
+        if m and int(m.group(1) or m.group(2)) >= n_partitions:
+            p.unlink(missing_ok=True)
+
+
+# -- the command line ------------------------------------------------------------------
+
+
+def run_cli(
+    inputs: Sequence[str],
+    out_dir: str | Path,
+    scheduler: str | None = None,
+    model_path: str | Path | None = None,
+    keep_text: bool = False,
+    n_workers: int | None = None,
+    partition_bytes: int = DEFAULT_PARTITION_BYTES,
+    encoding: str = "utf-8",
+    quiet: bool = False,
+) -> int:
+    """``stance score --jsonl --engine dask``: run, report on stderr, return the exit
+    code (1 when any record failed). Errors that stop the run raise ClickException.
+
+    Bad records are listed (the first 20) and the last line is the summary:
+    ``N records in M shards, K failed (R records/s); manifest: DIR/manifest.json``.
+    ``quiet`` drops the progress lines and warnings, not the errors or the summary.
+    """
+    import click
+
+    def say(msg: str) -> None:
+        click.echo(msg, err=True)
+
+    def note(msg: str) -> None:
+        if not quiet:
+            say(msg)
+
+    try:
+        m = score_archive(
+            inputs,
+            out_dir,
+            model_path=model_path,
+            scheduler=scheduler,
+            n_workers=n_workers,
+            keep_text=keep_text,
+            partition_bytes=partition_bytes,
+            encoding=encoding,
+            progress=note,
+        )
+    except StanceError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"{exc.filename or out_dir}: {exc.strerror or exc}") from None
+    out = Path(out_dir)
+    if m["model_loads"]:
+        imports = sum(x["import_seconds"] for x in m["model_loads"])
+        note(
+            f"model loaded {len(m['model_loads'])} time(s) for {m['shards_scored']} task(s) "
+            f"(once per worker process), {m['model_load_seconds_mean']:.2f} s each on average, "
+            f"{imports / len(m['model_loads']):.2f} s of it importing scikit-learn"
+        )
+    if m["errors"]:
+        shown = 0
+        with open(out / ERRORS_NAME, encoding="utf-8") as fh:
+            for raw in fh:
+                if shown == 20:
+                    say(f"error: ... and {m['errors'] - 20} more in {out / ERRORS_NAME}")
+                    break
+                e = json.loads(raw)
+                say(f"error: {e['file']}:{e['line']}: {e['error']}")
+                shown += 1
+    if m["html"]:
+        note(f"warning: {m['html']} record(s) held HTML; scored their extracted text")
+    if m["not_arabic"]:
+        note(f'warning: {m["not_arabic"]} record(s) have no Arabic text ("arabic": false)')
+    rate = f" ({m['records_per_second']:.0f} records/s)" if m["records_per_second"] else ""
+    say(
+        f"{m['records']} records in {m['shards']} shards, {m['errors']} failed{rate}; "
+        f"manifest: {out / MANIFEST_NAME}"
+    )
+    return 1 if m["errors"] else 0
+
+
+# -- notebooks: Dask bags and (Dask or pandas) dataframes ------------------------------
+
+
+def _chunks(items: list[Any], size: int = BATCH_SIZE) -> Iterable[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _score_bag_partition(
+    items: Iterable[Any], path: str | None, sha256: str, text_key: str
+) -> list[dict[str, Any]]:
+    items = list(items)
+    if not items:
+        return []
+    model, _ = _model_in_worker(path, sha256)
+    out: list[dict[str, Any]] = []
+    for chunk in _chunks(items):
+        texts = []
+        for item in chunk:
+            text = (
+                item
+                if isinstance(item, str)
+                else (item.get(text_key) if isinstance(item, dict) else None)
+            )
+            if not isinstance(text, str):
+                what = (
+                    f"{type(item).__name__}, not a dict or str"
+                    if not isinstance(item, dict)
+                    else f'"{text_key}" is {type(text).__name__}, expected str'
+                    if text_key in item
+                    else f'no "{text_key}" field'
+                )
+                raise InputError(f"score_bag: item {len(out) + len(texts)}: {what}")
+            texts.append(text)
+        scored = score_records(model, [{"text": t} for t in texts])
+        for item, s in zip(chunk, scored.records):
+            new = dict(item) if isinstance(item, dict) else {text_key: item}
+            for k in ("label", "probabilities", "loaded_terms", "arabic"):
+                new[k] = s[k]
+            out.append(new)
+    return out
+
+
+def score_bag(bag: Any, model_path: str | Path | None = None, text_key: str = "text") -> Any:
+    """A Dask bag of records (dicts with a string ``text_key``, or bare strings) -> the
+    same records with ``label``, ``probabilities`` (per class), ``loaded_terms`` and
+    ``arabic`` added, scored exactly like ``stance score --jsonl``. Lazy: nothing runs
+    until you compute it. Each worker process loads and verifies the model once."""
+    db = _require("dask.bag")
+    if not isinstance(bag, db.Bag):
+        raise TypeError(f"score_bag expects a dask.bag.Bag, got {type(bag).__name__}")
+    path, sha256, _labels, _file = _model_ref(model_path)
+    return bag.map_partitions(_score_bag_partition, path, sha256, text_key)
+
+
+def _score_pandas(
+    df: Any, text_column: str, path: str | None, sha256: str, labels: list[str]
+) -> Any:
+    import pandas as pd
+
+    if text_column not in df.columns:
+        raise InputError(
+            f"score_dataframe: no column {text_column!r} (columns: {list(df.columns)}); "
+            "pass text_column="
+        )
+    texts = df[text_column].tolist()
+    for i, t in zip(df.index, texts):
+        if not isinstance(t, str):
+            raise InputError(
+                f"score_dataframe: row {i!r}: {text_column!r} is {type(t).__name__}, expected "
+                f"str; drop or fill missing texts first (df.dropna(subset=[{text_column!r}]))"
+            )
+    scored: list[dict[str, Any]] = []
+    if texts:
+        model, _ = _model_in_worker(path, sha256)
+        for chunk in _chunks(texts):
+            scored.extend(score_records(model, [{"text": t} for t in chunk]).records)
+    idx = df.index
+    new = {"label": pd.Series([s["label"] for s in scored], index=idx, dtype="str")}
+    for c in labels:
+        new[f"p_{c}"] = pd.Series(
+            [s["probabilities"][c] for s in scored], index=idx, dtype="float64"
+        )
+    new["loaded_terms"] = pd.Series([s["loaded_terms"] for s in scored], index=idx, dtype=object)
+    new["arabic"] = pd.Series([s["arabic"] for s in scored], index=idx, dtype="bool")
+    return df.assign(**new)
+
+
+def score_dataframe(
+    df: Any, text_column: str = "text", model_path: str | Path | None = None
+) -> Any:
+    """A pandas or Dask dataframe with a text column -> the same type with columns
+    ``label``, ``p_<class>`` per class, ``loaded_terms`` (list of matches) and
+    ``arabic`` added (existing columns of these names are replaced). A Dask dataframe
+    stays lazy; a pandas one is scored here. Texts must be strings (no NaN)."""
+    import pandas as pd
+
+    path, sha256, labels, _file = _model_ref(model_path)
+    if isinstance(df, pd.DataFrame):
+        return _score_pandas(df, text_column, path, sha256, labels)
+    dd = _require("dask.dataframe")
+    if not isinstance(df, dd.DataFrame):
+        raise TypeError(
+            f"score_dataframe expects a pandas or Dask DataFrame, got {type(df).__name__}"
+        )
+    if text_column not in df.columns:
+        raise InputError(
+            f"score_dataframe: no column {text_column!r} (columns: {list(df.columns)}); "
+            "pass text_column="
+        )
+    meta = _score_pandas(df._meta, text_column, path, sha256, labels)
+    return df.map_partitions(_score_pandas, text_column, path, sha256, labels, meta=meta)
