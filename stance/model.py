@@ -40,6 +40,10 @@ MAX_MODEL_CHARS = 100_000
 MODEL_ENV = "STANCE_MODEL"
 
 
+# Card entries of the scoring arrays (stance.scoring); rewritten on every save.
+SCORING_KEYS = ("scoring_file", "scoring_sha256")
+
+
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -82,13 +86,32 @@ class StanceModel:
     """
 
     def __init__(
-        self, pipeline: Any, card: dict[str, Any] | None = None, lexicon: Lexicon | None = None
+        self,
+        pipeline: Any,
+        card: dict[str, Any] | None = None,
+        lexicon: Lexicon | None = None,
+        scorer: Any = None,
+        pipeline_loader: Any = None,
     ) -> None:
-        if not hasattr(pipeline, "predict_proba") or not hasattr(pipeline, "classes_"):
+        if pipeline is None and pipeline_loader is None:
+            raise ModelError("StanceModel needs a fitted pipeline (or a loader for one)")
+        if pipeline is not None and (
+            not hasattr(pipeline, "predict_proba") or not hasattr(pipeline, "classes_")
+        ):
             raise ModelError("StanceModel needs a fitted scikit-learn pipeline with predict_proba")
-        self.pipeline = pipeline
+        self._pipeline = pipeline
+        self._pipeline_loader = pipeline_loader
+        self._scorer = scorer  # a stance.scoring.Scorer: scoring without scikit-learn
         self.card = dict(card or {})
         self._lexicon = lexicon
+
+    @property
+    def pipeline(self) -> Any:
+        """The fitted scikit-learn Pipeline (unpickled on first use when the model was
+        loaded with its scoring arrays)."""
+        if self._pipeline is None:
+            self._pipeline = self._pipeline_loader()
+        return self._pipeline
 
     @property
     def lexicon(self) -> Lexicon:
@@ -99,6 +122,8 @@ class StanceModel:
 
     @property
     def classes_(self) -> list[str]:
+        if self._scorer is not None:
+            return list(self._scorer.classes_)
         return [str(c) for c in self.pipeline.classes_]
 
     def predict_proba(self, texts: Iterable[str]) -> np.ndarray:
@@ -109,6 +134,8 @@ class StanceModel:
         # A passage longer than this reads like this much of it: the cut keeps a 10 MB
         # scraped "sentence" from costing gigabytes of character n-grams.
         texts = [t[:MAX_MODEL_CHARS] for t in texts]
+        if self._scorer is not None:
+            return self._scorer.predict_proba(texts)
         from .features import predict_proba  # sklearn loads on first use, not on import
 
         return predict_proba(self.pipeline, texts)
@@ -174,6 +201,29 @@ class StanceModel:
         with _write_lock(directory):
             return self._save_locked(directory, joblib)
 
+    def _write_scoring(self, directory: Path, digest: str) -> dict[str, str]:
+        """Write the scoring arrays beside the model (atomically); their card entries,
+        or none when the pipeline has a shape :class:`~stance.scoring.Scorer` lacks."""
+        from .scoring import Scorer
+
+        scorer = self._scorer or Scorer.from_pipeline(self.pipeline)
+        if scorer is None:
+            return {}
+        fd, tmp_name = tempfile.mkstemp(prefix=".scoring-", suffix=".tmp", dir=directory)
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                scorer.save(fh)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, 0o644)
+            name = f"model-{digest[:12]}.scoring.npz"
+            scoring_sha = _sha256(tmp)
+            os.replace(tmp, directory / name)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return {"scoring_file": name, "scoring_sha256": scoring_sha}
+
     def _save_locked(self, directory: Path, joblib: Any) -> Path:
         fd, tmp_name = tempfile.mkstemp(prefix=".model-", suffix=".tmp", dir=directory)
         tmp = Path(tmp_name)
@@ -188,13 +238,15 @@ class StanceModel:
             digest = _sha256(tmp)
             model_name = f"model-{digest[:12]}.joblib"
             os.replace(tmp, directory / model_name)
+            scoring = self._write_scoring(directory, digest)
             card = {
-                **self.card,
+                **{k: v for k, v in self.card.items() if k not in SCORING_KEYS},
                 "format_version": FORMAT_VERSION,
                 "labels": self.classes_,
                 "versions": _versions(),
                 "model_file": model_name,
                 "model_sha256": digest,
+                **scoring,
             }
             card.setdefault("created", datetime.now(timezone.utc).isoformat(timespec="seconds"))
             fd2, card_tmp_name = tempfile.mkstemp(prefix=".card-", suffix=".tmp", dir=directory)
@@ -212,8 +264,9 @@ class StanceModel:
             if card_tmp is not None:
                 card_tmp.unlink(missing_ok=True)
         # Old model files are garbage once the new card is in place.
-        for old in directory.glob("model-*.joblib"):
-            if old.name != model_name:
+        keep = {model_name, card.get("scoring_file")}
+        for old in [*directory.glob("model-*.joblib"), *directory.glob("model-*.scoring.npz")]:
+            if old.name not in keep:
                 old.unlink(missing_ok=True)
         self.card = card
         return directory / CARD_NAME
@@ -293,8 +346,7 @@ def load_model(path: str | Path | None = None) -> StanceModel:
     The card's sha256 of the model file, its label set and its scikit-learn version
     are checked before anything is unpickled.
     """
-    import joblib
-    import sklearn
+    from importlib.metadata import version
 
     from .annotations import LABELS
 
@@ -314,10 +366,11 @@ def load_model(path: str | Path | None = None) -> StanceModel:
             f"{list(LABELS)}: it was trained for another label set"
         )
     trained = str(card["versions"].get("scikit-learn", "?"))
-    if trained.split(".")[:2] != sklearn.__version__.split(".")[:2]:
+    installed = version("scikit-learn")  # without importing it: that takes a second
+    if trained.split(".")[:2] != installed.split(".")[:2]:
         raise ModelError(
             f"model at {directory} was built with scikit-learn {trained}, this is "
-            f"{sklearn.__version__}; install scikit-learn=={trained} or retrain with `stance train`"
+            f"{installed}; install scikit-learn=={trained} or retrain with `stance train`"
         )
     digest = _sha256(model_file)
     if digest != card["model_sha256"]:
@@ -326,10 +379,44 @@ def load_model(path: str | Path | None = None) -> StanceModel:
             f"{str(card['model_sha256'])[:12]}…): it was modified or corrupted; refusing to "
             "load it. Restore it or retrain with `stance train`"
         )
-    try:
-        pipeline = joblib.load(model_file)
-    except Exception as exc:  # noqa: BLE001 - any unpickling failure means a bad file
+
+    def unpickle() -> Any:
+        import joblib
+
+        try:
+            return joblib.load(model_file)
+        except Exception as exc:  # noqa: BLE001 - any unpickling failure means a bad file
+            raise ModelError(
+                f"cannot load model file {model_file}: {exc}; retrain with `stance train`"
+            ) from None
+
+    scorer = _load_scorer(directory, card)
+    if scorer is None:
+        return StanceModel(unpickle(), card)
+    return StanceModel(None, card, scorer=scorer, pipeline_loader=unpickle)
+
+
+def _load_scorer(directory: Path, card: dict[str, Any]) -> Any:
+    """The verified scoring arrays named by the card, or None for a card without."""
+    if "scoring_file" not in card:
+        return None
+    from .scoring import Scorer
+
+    path = directory / str(card["scoring_file"])
+    if not path.is_file():
+        raise ModelError(f"scoring file {path} named by {directory / CARD_NAME} is missing")
+    digest = _sha256(path)
+    if digest != card.get("scoring_sha256"):
         raise ModelError(
-            f"cannot load model file {model_file}: {exc}; retrain with `stance train`"
+            f"scoring file {path} does not match its card (sha256 {digest[:12]}…): it was "
+            "modified or corrupted; restore it or retrain with `stance train`"
+        )
+    try:
+        scorer = Scorer.load(path)
+    except Exception as exc:  # noqa: BLE001 - a bad file, whatever numpy says
+        raise ModelError(
+            f"cannot read scoring file {path}: {exc}; retrain with `stance train`"
         ) from None
-    return StanceModel(pipeline, card)
+    if sorted(scorer.classes_) != sorted(card["labels"]):
+        raise ModelError(f"scoring file {path} has labels {scorer.classes_}, not the card's")
+    return scorer

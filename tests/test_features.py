@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from stance import features
+from stance import vectorize
 from stance.annotations import load_annotations
 from stance.features import (
     CharNgramTfidf,
@@ -62,7 +62,7 @@ def test_equals_sklearn_tfidf(ours, ref, texts) -> None:
 
 
 def test_unit_table_reset_keeps_results(monkeypatch, texts) -> None:
-    monkeypatch.setattr(features, "_CACHE_WORDS", 50)  # forces many resets
+    monkeypatch.setattr(vectorize, "_CACHE_WORDS", 50)  # forces many resets
     for ours, ref in _pairs():
         ours.fit(texts[:300])
         ref.fit(texts[:300])

@@ -1,0 +1,139 @@
+"""Scoring without scikit-learn: the fitted pipeline's numbers in one ``.npz`` file.
+
+Importing scikit-learn takes 1-1.5 s (more with pandas installed), several times what
+scoring an article costs, and unpickling the Pipeline needs it. ``stance train`` so
+also writes the pipeline's vocabularies, idf weights and coefficients as plain arrays
+(``model-<sha>.scoring.npz``, read with ``allow_pickle=False``: data, not code), and
+scoring uses those with ``stance.vectorize``. The result equals the pipeline's
+``predict_proba`` (tests/test_scoring.py); the pickle is still loaded for anything else.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .vectorize import CharBlock, WordBlock, lexicon_features
+
+__all__ = ["Scorer", "FORMAT"]
+
+FORMAT = 1
+# Features never contain a newline (words are split on whitespace), so one string joined
+# by newlines stores a vocabulary in a plain (non-object) array.
+_SEP = "\n"
+
+
+class Scorer:
+    """predict_proba of a fitted ``build_pipeline()`` pipeline, from plain arrays."""
+
+    def __init__(
+        self,
+        classes: list[str],
+        blocks: list[dict[str, Any]],
+        coef: np.ndarray,
+        intercept: np.ndarray,
+    ) -> None:
+        self.classes_ = list(classes)
+        self.blocks = blocks
+        self.coef = coef
+        self.intercept = intercept
+        self._transforms = [self._transform_for(b) for b in blocks]
+
+    @staticmethod
+    def _transform_for(block: dict[str, Any]) -> Any:
+        if block["kind"] == "lexicon":
+            scale = float(block["scale"])
+            return lambda texts: lexicon_features(texts, scale)
+        vocab = {f: i for i, f in enumerate(block["vocabulary"])}
+        if block["kind"] == "char":
+            return CharBlock(vocab, block["idf"], tuple(block["ngram_range"])).transform
+        return WordBlock(vocab, block["idf"]).transform
+
+    @classmethod
+    def from_pipeline(cls, pipe: Any) -> Scorer | None:
+        """The scorer of a pipeline shaped like :func:`stance.features.build_pipeline`'s
+        (word / char / lexicon blocks, multinomial logistic regression); None for any
+        other shape, which then scores through scikit-learn."""
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import FeatureUnion
+
+        from .features import CharNgramTfidf, LexiconFeatures, WordTfidf
+
+        steps = dict(pipe.steps) if hasattr(pipe, "steps") else {}
+        union, clf = steps.get("features"), steps.get("clf")
+        if (
+            len(steps) != 2
+            or not isinstance(union, FeatureUnion)
+            or union.transformer_weights
+            or not isinstance(clf, LogisticRegression)
+            or len(clf.classes_) < 3  # binary LR is not a softmax
+        ):
+            return None
+        blocks: list[dict[str, Any]] = []
+        for _, t in union.transformer_list:
+            if isinstance(t, str) and t == "drop":
+                continue
+            if isinstance(t, (CharNgramTfidf, WordTfidf)):
+                vocab = sorted(t.vocabulary_, key=t.vocabulary_.get)
+                block = {"kind": "word", "vocabulary": vocab, "idf": np.asarray(t.idf_)}
+                if isinstance(t, CharNgramTfidf):
+                    block.update(kind="char", ngram_range=list(t.ngram_range))
+                blocks.append(block)
+            elif isinstance(t, LexiconFeatures):
+                blocks.append({"kind": "lexicon", "scale": float(t.scale)})
+            else:
+                return None
+        return cls([str(c) for c in clf.classes_], blocks, clf.coef_.copy(), clf.intercept_.copy())
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        """Softmax of the linear scores; each block times its slice of coefficients."""
+        scores = np.tile(self.intercept, (len(texts), 1))
+        lo = 0
+        for transform in self._transforms:
+            Xb = transform(texts)
+            hi = lo + Xb.shape[1]
+            scores += np.asarray(Xb @ self.coef[:, lo:hi].T)
+            lo = hi
+        scores -= scores.max(axis=1, keepdims=True)
+        np.exp(scores, scores)
+        scores /= scores.sum(axis=1, keepdims=True)
+        return scores
+
+    def save(self, fh: Any) -> None:
+        """Write the arrays as ``.npz`` to an open binary file."""
+        arrays: dict[str, np.ndarray] = {
+            "format": np.array(FORMAT),
+            "classes": np.array(_SEP.join(self.classes_)),
+            "kinds": np.array(_SEP.join(b["kind"] for b in self.blocks)),
+            "coef": self.coef,
+            "intercept": self.intercept,
+        }
+        for i, b in enumerate(self.blocks):
+            if b["kind"] == "lexicon":
+                arrays[f"b{i}_scale"] = np.array(b["scale"])
+                continue
+            arrays[f"b{i}_vocabulary"] = np.array(_SEP.join(b["vocabulary"]))
+            arrays[f"b{i}_idf"] = b["idf"]
+            if b["kind"] == "char":
+                arrays[f"b{i}_ngram_range"] = np.array(b["ngram_range"])
+        np.savez_compressed(fh, **arrays)
+
+    @classmethod
+    def load(cls, path: str | Path) -> Scorer:
+        """Read a scorer written by :meth:`save` (never unpickles)."""
+        with np.load(path, allow_pickle=False) as z:
+            if int(z["format"]) != FORMAT:
+                raise ValueError(f"scoring format {int(z['format'])}, expected {FORMAT}")
+            blocks: list[dict[str, Any]] = []
+            for i, kind in enumerate(str(z["kinds"]).split(_SEP)):
+                if kind == "lexicon":
+                    blocks.append({"kind": kind, "scale": float(z[f"b{i}_scale"])})
+                    continue
+                vocab = str(z[f"b{i}_vocabulary"]).split(_SEP)
+                block = {"kind": kind, "vocabulary": vocab, "idf": z[f"b{i}_idf"]}
+                if kind == "char":
+                    block["ngram_range"] = [int(v) for v in z[f"b{i}_ngram_range"]]
+                blocks.append(block)
+            return cls(str(z["classes"]).split(_SEP), blocks, z["coef"], z["intercept"])

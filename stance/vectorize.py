@@ -1,0 +1,301 @@
+"""The feature arithmetic of the classifier, without scikit-learn.
+
+Tokenization, character n-grams, and the TF-IDF blocks that turn texts into the exact
+matrices of ``TfidfVectorizer(sublinear_tf=True)`` given a fitted vocabulary and idf.
+``stance.features`` wraps these in scikit-learn estimators for training;
+``stance.scoring`` uses them directly, so scoring never imports scikit-learn.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+
+from .normalize import normalize
+
+__all__ = [
+    "tokenize",
+    "light_stem",
+    "char_wb_ngrams",
+    "fit_idf",
+    "CharBlock",
+    "WordBlock",
+    "lexicon_features",
+]
+
+# Words, numbers, and the punctuation that carries stance (quotes, brackets, colon of
+# attribution). scikit-learn's default token_pattern drops one-letter words and all of it.
+_TOKEN = re.compile(r"[^\W_]+|[\"'()\[\]:؟?!]")
+_PROCLITICS = ("وبال", "وكال", "وال", "فال", "بال", "كال", "لل", "ال", "و", "ف", "ب", "ل", "ك")
+
+
+def tokenize(text: str) -> list[str]:
+    """Tokens of already-normalized text: words, numbers and stance punctuation."""
+    return _TOKEN.findall(text)
+
+
+@lru_cache(maxsize=1 << 16)
+def light_stem(token: str) -> str:
+    """Strip one proclitic cluster (و ف ب ك ل + ال) so بالكيان, للكيان and والكيان share
+    the stem كيان; a stem is kept only if three or more letters remain."""
+    for p in _PROCLITICS:
+        if token.startswith(p) and len(token) - len(p) >= 3:
+            return token[len(p) :]
+    return token
+
+
+def char_wb_ngrams(word: str, ngram_range: tuple[int, int]) -> list[str]:
+    """Character n-grams of one word padded with spaces, exactly as scikit-learn's
+    ``analyzer="char_wb"`` makes them (a word shorter than n gives itself once)."""
+    w = f" {word} "
+    size = len(w)
+    out = []
+    for n in range(ngram_range[0], ngram_range[1] + 1):
+        if size <= n:
+            out.append(w)  # sklearn counts a short padded word once, then stops
+            break
+        out.extend(w[i : i + n] for i in range(size - n + 1))
+    return out
+
+
+# A cache entry per distinct word; cleared when it grows past this, which bounds memory
+# on endless streams (news vocabularies settle in the tens of thousands of words).
+_CACHE_WORDS = 200_000
+
+
+class _UnitTable:
+    """Units seen so far (words, or word bigrams) and their feature ids, as the rows of
+    a CSR matrix that grows in place (capacity doubles), so a batch costs the new units
+    only, not the whole table."""
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+        self.units: list[str] = []
+        # Pairs of rows (word bigrams) -> a feature id or -1, as sorted int64 keys.
+        self.pair_keys = np.zeros(0, dtype=np.int64)
+        self.pair_ids = np.zeros(0, dtype=np.int32)
+        self.ptr = np.zeros(1024, dtype=np.int64)
+        self.ids = np.zeros(16384, dtype=np.int32)
+        self.size = 0
+
+    def rows(self, units: list[str], unit_ids: Any) -> np.ndarray:
+        """Row numbers of ``units``, adding the new ones (``unit_ids(unit)`` gives
+        their feature ids)."""
+        index = self.index
+        found = list(map(index.get, units))
+        if None in found:
+            for u in dict.fromkeys(u for u, r in zip(units, found) if r is None):
+                self._add(u, unit_ids(u))
+            found = list(map(index.__getitem__, units))
+        return np.array(found, dtype=np.int32)
+
+    def _add(self, unit: str, ids: np.ndarray) -> None:
+        n, end = self.size, int(self.ptr[self.size])
+        if n + 2 > len(self.ptr):
+            self.ptr = np.resize(self.ptr, 2 * len(self.ptr))
+        while end + len(ids) > len(self.ids):
+            self.ids = np.resize(self.ids, 2 * len(self.ids))
+        self.ids[end : end + len(ids)] = ids
+        self.ptr[n + 1] = end + len(ids)
+        self.index[unit] = n
+        self.units.append(unit)
+        self.size = n + 1
+
+    def pair_features(self, keys: np.ndarray, pair_id: Any) -> np.ndarray:
+        """Feature id (or -1) of each pair key ``(row_a << 32) | row_b``; new pairs
+        are resolved once with ``pair_id(unit_a, unit_b)``."""
+        pos = np.searchsorted(self.pair_keys, keys)
+        known = pos < len(self.pair_keys)
+        known[known] = self.pair_keys[pos[known]] == keys[known]
+        if not known.all():
+            new = np.unique(keys[~known])
+            ids = np.array(
+                [pair_id(self.units[k >> 32], self.units[k & 0xFFFFFFFF]) for k in new.tolist()],
+                dtype=np.int32,
+            )
+            keys_all = np.concatenate([self.pair_keys, new])
+            order = np.argsort(keys_all, kind="stable")
+            self.pair_keys = keys_all[order]
+            self.pair_ids = np.concatenate([self.pair_ids, ids])[order]
+            pos = np.searchsorted(self.pair_keys, keys)
+        return self.pair_ids[pos]
+
+    def matrix(self, n_features: int) -> sparse.csr_matrix:
+        nnz = int(self.ptr[self.size])
+        return sparse.csr_matrix(
+            (np.ones(nnz), self.ids[:nnz], self.ptr[: self.size + 1]),
+            shape=(self.size, n_features),
+        )
+
+
+def _docs_units(rows: np.ndarray, doc_ptr: np.ndarray, n_units: int) -> sparse.csr_matrix:
+    """Documents x units: a 1 for every occurrence (repeats add up in the product)."""
+    return sparse.csr_matrix((np.ones(len(rows)), rows, doc_ptr), shape=(len(doc_ptr) - 1, n_units))
+
+
+def _l2_rows(X: sparse.csr_matrix) -> sparse.csr_matrix:
+    """Scale each row to unit length in place (empty rows stay empty), as
+    ``sklearn.preprocessing.normalize`` does, without its input validation."""
+    norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
+    norms[norms == 0.0] = 1.0
+    X.data /= np.repeat(norms, np.diff(X.indptr))
+    return X
+
+
+class _Block:
+    """A fitted TF-IDF block: ``vocabulary`` (feature -> column) and ``idf``.
+
+    A document's counts are (documents x units, how often each unit occurs) @ (units x
+    features, each unit's feature ids): one sparse product per batch. Units (words)
+    are analysed once and kept in a table, so Python touches each new unit once and
+    each occurrence with one C-level dict lookup.
+    """
+
+    def __init__(self, vocabulary: dict[str, int], idf: np.ndarray) -> None:
+        self.vocabulary = vocabulary
+        self.idf = idf
+        self._table = _UnitTable()
+
+    def units(self, doc: str) -> list[str]:
+        raise NotImplementedError
+
+    def unit_features(self, unit: str) -> list[str]:
+        raise NotImplementedError
+
+    def _unit_ids(self, unit: str) -> np.ndarray:
+        """Feature ids of one unit, with repeats (a word's n-grams can repeat)."""
+        vocab = self.vocabulary
+        return np.array([vocab[f] for f in self.unit_features(unit) if f in vocab], dtype=np.int32)
+
+    def _table_for(self, n_new: int) -> _UnitTable:
+        if self._table.size + n_new > _CACHE_WORDS:
+            self._table = _UnitTable()  # bounds memory on endless new words
+        return self._table
+
+    def _weigh(self, counts: sparse.csr_matrix) -> sparse.csr_matrix:
+        """Counts -> sublinear tf * idf, l2-normalized rows (TfidfVectorizer's steps)."""
+        np.log(counts.data, counts.data)
+        counts.data += 1.0
+        counts.data *= self.idf[counts.indices]
+        return _l2_rows(counts) if counts.shape[0] else counts
+
+    def transform(self, docs: list[str]) -> sparse.csr_matrix:
+        occurrences: list[str] = []
+        doc_ptr = np.zeros(len(docs) + 1, dtype=np.int64)
+        for i, doc in enumerate(docs):
+            occurrences.extend(self.units(doc))
+            doc_ptr[i + 1] = len(occurrences)
+        table = self._table_for(len(occurrences))
+        rows = table.rows(occurrences, self._unit_ids)
+        # The product sums repeats into counts and has no duplicate entries; its ids
+        # are not sorted within rows, which changes nothing but summation order.
+        counts = _docs_units(rows, doc_ptr, table.size) @ table.matrix(len(self.vocabulary))
+        return self._weigh(sparse.csr_matrix(counts))
+
+
+class CharBlock(_Block):
+    """Character n-grams inside whitespace-separated words of the normalized text
+    (scikit-learn's ``analyzer="char_wb"``)."""
+
+    def __init__(
+        self, vocabulary: dict[str, int], idf: np.ndarray, ngram_range: tuple[int, int]
+    ) -> None:
+        super().__init__(vocabulary, idf)
+        self.ngram_range = (int(ngram_range[0]), int(ngram_range[1]))
+
+    def units(self, doc: str) -> list[str]:
+        return normalize(doc).split()
+
+    def unit_features(self, unit: str) -> list[str]:
+        return char_wb_ngrams(unit, self.ngram_range)
+
+
+class WordBlock(_Block):
+    """Surface tokens, proclitic-stripped stems (``~stem``) and stem bigrams.
+
+    For fitting, a unit is a token (giving the token and its stem) or a token bigram
+    (giving the stem bigram); tokens never contain a space. When transforming, bigrams
+    are looked up as pairs of token rows in a sorted integer array, so the per-word
+    Python work is one lookup.
+    """
+
+    def units(self, doc: str) -> list[str]:
+        tokens = tokenize(normalize(doc))
+        tokens.extend(map(" ".join, zip(tokens, tokens[1:])))
+        return tokens
+
+    def unit_features(self, unit: str) -> list[str]:
+        if " " in unit:  # a token bigram gives its stem bigram
+            a, b = unit.split(" ")
+            return [f"{light_stem(a)} {light_stem(b)}"]
+        stem = light_stem(unit)
+        return [unit] if stem == unit else [unit, "~" + stem]
+
+    def _pair_id(self, a: str, b: str) -> int:
+        return self.vocabulary.get(f"{light_stem(a)} {light_stem(b)}", -1)
+
+    def transform(self, docs: list[str]) -> sparse.csr_matrix:
+        n_feats = len(self.vocabulary)
+        tokens: list[str] = []
+        doc_ptr = np.zeros(len(docs) + 1, dtype=np.int64)
+        for i, doc in enumerate(docs):
+            tokens.extend(tokenize(normalize(doc)))
+            doc_ptr[i + 1] = len(tokens)
+        table = self._table_for(len(tokens))
+        rows = table.rows(tokens, self._unit_ids)
+        counts = _docs_units(rows, doc_ptr, table.size) @ table.matrix(n_feats)
+        # Bigrams: consecutive tokens of the same document.
+        doc_of = np.repeat(np.arange(len(docs)), np.diff(doc_ptr))
+        same = doc_of[:-1] == doc_of[1:]
+        r = rows.astype(np.int64)
+        feats = table.pair_features(((r[:-1] << 32) | r[1:])[same], self._pair_id)
+        kept = feats >= 0
+        bdocs = doc_of[:-1][same][kept]
+        bigrams = sparse.csr_matrix(
+            (np.ones(len(bdocs)), feats[kept], np.searchsorted(bdocs, np.arange(len(docs) + 1))),
+            shape=(len(docs), n_feats),
+        )
+        return self._weigh(sparse.csr_matrix(counts + bigrams))
+
+
+def fit_idf(docs: list[str], block: _Block, min_df: int) -> tuple[dict[str, int], np.ndarray]:
+    """Vocabulary (sorted, document frequency >= ``min_df``) and smooth idf over
+    ``docs``, with ``block``'s units and features: TfidfVectorizer's fit."""
+    feats: dict[str, list[str]] = {}
+    df: dict[str, int] = {}
+    for doc in docs:
+        present: set[str] = set()
+        for u in block.units(doc):
+            f = feats.get(u)
+            if f is None:
+                f = feats[u] = block.unit_features(u)
+            present.update(f)
+        for f in present:
+            df[f] = df.get(f, 0) + 1
+    kept = sorted(f for f, n in df.items() if n >= min_df)
+    if not kept:
+        raise ValueError("empty vocabulary: the training texts have no features")
+    dfs = np.array([df[f] for f in kept], dtype=np.float64)
+    return {f: i for i, f in enumerate(kept)}, np.log((1 + len(docs)) / (1 + dfs)) + 1.0
+
+
+LEXICON_COLUMNS = ("critical_sum", "critical_max", "pro_sum", "pro_max")
+
+
+def lexicon_features(texts: list[str], scale: float = 1.0) -> sparse.csr_matrix:
+    """Summed and maximum weight of the critical and of the pro loaded terms in each
+    text (the shipped lexicon), times ``scale``: 4 columns."""
+    from .lexicon import load_lexicon
+
+    lex = load_lexicon()
+    out = np.zeros((len(texts), 4))
+    for i, text in enumerate(texts):
+        for m in lex.find(text):
+            col = 0 if m.direction == "critical" else 2
+            out[i, col] += m.weight
+            out[i, col + 1] = max(out[i, col + 1], m.weight)
+    return sparse.csr_matrix(out * scale)
