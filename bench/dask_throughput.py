@@ -288,7 +288,7 @@ def main() -> int:
             imports = ", ".join(f"{s:.1f} s" for s in r["model_import_seconds"])
             print(
                 f"  {r['command']}: {r['seconds']:.1f} s; model load per worker "
-                f"{loads} (of which importing scikit-learn {imports}); "
+                f"{loads} (of which importing the scoring code {imports}); "
                 f"identical to --jobs 1 output: {r['identical']}",
                 flush=True,
             )

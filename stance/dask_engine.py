@@ -112,7 +112,7 @@ _LOAD_SECONDS: dict[tuple[str | None, str], float] = {}
 def _model_in_worker(path: str | None, sha256: str) -> tuple[Any, dict[str, float] | None]:
     """The verified model (``worker_model``'s process cache) and, if this call loaded
     it, how long that took: ``seconds`` in all, of which ``import_seconds`` importing
-    scikit-learn and the scoring code (the rest: hashing and unpickling the model)."""
+    the scoring code (the rest: hashing and reading the model's scoring arrays)."""
     key = (path, sha256)
     if key in _LOAD_SECONDS:
         return worker_model(path, sha256), None
@@ -125,8 +125,8 @@ def _model_in_worker(path: str | None, sha256: str) -> tuple[Any, dict[str, floa
                 "at the same path on every machine (or on a shared filesystem)"
             )
         t0 = time.perf_counter()
-        from . import features as _features  # noqa: F401  (scikit-learn, scipy)
         from . import model as _model  # noqa: F401
+        from . import scoring as _scoring  # noqa: F401  (numpy, scipy.sparse)
 
         t1 = time.perf_counter()
         loaded = worker_model(path, sha256)
@@ -829,7 +829,7 @@ def run_cli(
         note(
             f"model loaded {len(m['model_loads'])} time(s) for {m['shards_scored']} task(s) "
             f"(once per worker process), {m['model_load_seconds_mean']:.2f} s each on average, "
-            f"{imports / len(m['model_loads']):.2f} s of it importing scikit-learn"
+            f"{imports / len(m['model_loads']):.2f} s of it importing the scoring code"
         )
     if m["errors"]:
         shown = 0

@@ -174,6 +174,14 @@ def test_interrupted_run_resumes_exactly_once(
     with Client(cluster.scheduler_address) as client:  # let orphaned tasks drain
         while client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks)):
             time.sleep(0.05)
+    # A task already running when the client died still finishes on its worker after the
+    # scheduler forgets it: wait until the directory has been still for a second.
+    state, still_since = None, time.monotonic()
+    while time.monotonic() - still_since < 1.0:
+        now = sorted(p.name for p in out.iterdir())  # names change on every rename
+        if now != state:
+            state, still_since = now, time.monotonic()
+        time.sleep(0.05)
     assert not (out / "manifest.json").exists()
     # ...and the worst leftovers: a temp file, a shard without marker, a truncated shard
     markers = sorted(out.glob("part-*.done.json"))
