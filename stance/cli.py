@@ -66,6 +66,8 @@ def _warn(message: str) -> None:
 @click.version_option(package_name="stance")
 def main() -> None:
     """Stance and loaded-term analysis of Arabic coverage of the Abraham Accords."""
+    global _QUIET
+    _QUIET = False  # per invocation: `score --quiet` must not silence a later command
 
 
 @main.command()
