@@ -64,6 +64,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError, StanceError
+from .inputs import parse_jsonl_line
 
 DASK_MISSING = '--engine dask needs Dask: pip install "stance[dask]"'
 
@@ -161,31 +162,6 @@ def _model_ref(model_path: str | Path | None) -> tuple[str | None, str, list[str
 # -- reading a byte range of a JSONL file -------------------------------------------
 
 
-def _parse_line(raw: bytes, first: bool, encoding: str) -> tuple[dict[str, Any] | None, str | None]:
-    """One JSONL line -> (record, None) or (None, error): the checks and messages of
-    :func:`stance.inputs.iter_jsonl`."""
-    from .inputs import _encoding_name
-
-    enc = _encoding_name(encoding)
-    if first and enc == "utf-8-sig" and raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    try:
-        line = raw.decode("utf-8" if enc == "utf-8-sig" else enc)
-    except UnicodeDecodeError:
-        return None, f"not valid {encoding}; pass --encoding"
-    try:
-        obj = json.loads(line)
-    except json.JSONDecodeError as exc:
-        return None, f"invalid JSON ({exc.msg})"
-    if not isinstance(obj, dict):
-        return None, 'expected a JSON object with a "text" field'
-    if "text" not in obj:
-        return None, 'missing field "text"'
-    if not isinstance(obj["text"], str):
-        return None, f'"text" must be a string, got {type(obj["text"]).__name__}'
-    return obj, None
-
-
 def _iter_range(
     path: str, start: int, end: int, encoding: str
 ) -> Iterator[tuple[int, int, dict[str, Any] | None, str | None]]:
@@ -203,9 +179,9 @@ def _iter_range(
             if not raw:
                 break
             lines += 1
-            if raw.strip():
-                rec, err = _parse_line(raw, pos == 0, encoding)
-                yield lines, pos, rec, err
+            item = parse_jsonl_line(raw, lines, encoding, first=pos == 0)
+            if item is not None:  # the local command's checks and messages
+                yield lines, pos, item.record, item.error
             pos += len(raw)
     yield lines, -1, None, None
 

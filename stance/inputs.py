@@ -17,6 +17,7 @@ __all__ = [
     "read_article",
     "JsonlRecord",
     "iter_jsonl",
+    "parse_jsonl_line",
     "expand_inputs",
     "SourceInfo",
     "read_sources_csv",
@@ -109,6 +110,33 @@ class JsonlRecord:
     error: str | None
 
 
+def parse_jsonl_line(
+    raw: bytes, line: int, encoding: str = "utf-8", first: bool = False
+) -> JsonlRecord | None:
+    """One raw JSONL line as a record or an error (None for a blank line). ``first``:
+    the line starts the file, where a UTF-8 byte-order mark is dropped."""
+    enc = _encoding_name(encoding)
+    if first and enc == "utf-8-sig" and raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    if not raw.strip():
+        return None
+    try:
+        text = raw.decode("utf-8" if enc == "utf-8-sig" else enc)
+    except UnicodeDecodeError:
+        return JsonlRecord(line, None, f"not valid {encoding}; pass --encoding")
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return JsonlRecord(line, None, f"invalid JSON ({exc.msg})")
+    if not isinstance(obj, dict):
+        return JsonlRecord(line, None, 'expected a JSON object with a "text" field')
+    if "text" not in obj:
+        return JsonlRecord(line, None, 'missing field "text"')
+    if not isinstance(obj["text"], str):
+        return JsonlRecord(line, None, f'"text" must be a string, got {type(obj["text"]).__name__}')
+    return JsonlRecord(line, obj, None)
+
+
 def iter_jsonl(path: str, encoding: str = "utf-8") -> Iterator[JsonlRecord]:
     """Stream records of a JSONL file line by line (constant memory).
 
@@ -116,33 +144,11 @@ def iter_jsonl(path: str, encoding: str = "utf-8") -> Iterator[JsonlRecord]:
     errors with their line number instead of stopping the stream.
     """
     fh = _open_binary(path)
-    enc = _encoding_name(encoding)
     try:
         for lineno, raw in enumerate(fh, 1):
-            if lineno == 1 and enc == "utf-8-sig" and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]
-            if not raw.strip():
-                continue
-            try:
-                line = raw.decode("utf-8" if enc == "utf-8-sig" else enc)
-            except UnicodeDecodeError:
-                yield JsonlRecord(lineno, None, f"not valid {encoding}; pass --encoding")
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield JsonlRecord(lineno, None, f"invalid JSON ({exc.msg})")
-                continue
-            if not isinstance(obj, dict):
-                yield JsonlRecord(lineno, None, 'expected a JSON object with a "text" field')
-            elif "text" not in obj:
-                yield JsonlRecord(lineno, None, 'missing field "text"')
-            elif not isinstance(obj["text"], str):
-                yield JsonlRecord(
-                    lineno, None, f'"text" must be a string, got {type(obj["text"]).__name__}'
-                )
-            else:
-                yield JsonlRecord(lineno, obj, None)
+            item = parse_jsonl_line(raw, lineno, encoding, first=lineno == 1)
+            if item is not None:
+                yield item
     finally:
         if path != STDIN:
             fh.close()
