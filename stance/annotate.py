@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import shutil
 import tempfile
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from .annotations import LABELS, ORIGINS, _check_record, annotation_files, load_annotations
+from .atomic import write_atomic
 from .errors import AnnotationError
 from .segment import segment
 
@@ -131,22 +131,6 @@ def draft_records(
     return out
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temp file beside ``path``, fsync, then ``os.replace`` it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp_name, 0o644)  # mkstemp makes 0600; annotations are shared data
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-
-
 def _jsonl(records: Iterable[dict[str, Any]]) -> bytes:
     return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode("utf-8")
 
@@ -154,7 +138,7 @@ def _jsonl(records: Iterable[dict[str, Any]]) -> bytes:
 def write_draft(records: Iterable[dict[str, Any]], path: str | Path) -> Path:
     """Write draft rows as UTF-8 JSON Lines (``ensure_ascii=False``), atomically."""
     path = Path(path)
-    _atomic_write(path, _jsonl(records))
+    write_atomic(path, _jsonl(records))
     return path
 
 
@@ -314,7 +298,7 @@ def add_reviewed(
     where_of = {first + i: where for i, (where, _) in enumerate(clean)}
     content = old + _jsonl(r for _, r in clean)
     _validate_staged(root, path, content, where_of)
-    _atomic_write(path, content)
+    write_atomic(path, content)
     counts = Counter(r["label"] for _, r in clean)
     return AddResult(
         added=len(clean),

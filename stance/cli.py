@@ -284,19 +284,10 @@ def _output(path: Path | None) -> Iterator[Any]:
     if path is None:
         yield click.echo
         return
-    import os
-    import tempfile
+    from .atomic import AtomicFile
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            yield lambda chunk: fh.write(chunk + "\n")
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with AtomicFile(path, "w", encoding="utf-8", newline="\n") as af:
+        yield lambda chunk: af.file.write(chunk + "\n")
 
 
 def render_table(article: Any) -> str:

@@ -63,6 +63,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from .atomic import TEMP_GLOB, AtomicFile
 from .errors import InputError, StanceError
 from .inputs import parse_jsonl_line
 
@@ -196,25 +197,10 @@ def _dumps_line(obj: Any) -> bytes:
         return (json.dumps(obj) + "\n").encode("ascii")
 
 
-def _tmp_name(final: Path) -> Path:
-    return final.with_name(f".{final.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}")
-
-
-def _commit(tmp: Path, final: Path) -> None:
-    os.replace(tmp, final)
-
-
 def _write_json_atomic(path: Path, obj: Any, indent: int | None = None) -> None:
-    tmp = _tmp_name(path)
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(obj, fh, ensure_ascii=False, indent=indent)
-            fh.write("\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        _commit(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with AtomicFile(path, "w", encoding="utf-8") as af:
+        json.dump(obj, af.file, ensure_ascii=False, indent=indent)
+        af.file.write("\n")
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -282,46 +268,40 @@ def _score_partition(
 
     shard = out / _shard_name(index)
     errors_final = _errors_path(out, index)
-    shard_tmp, errors_tmp = _tmp_name(shard), _tmp_name(errors_final)
     records = n_errors = html = not_arabic = lines = 0
-    try:
-        with open(shard_tmp, "wb") as sh, open(errors_tmp, "wb") as eh:
-            batch: list[dict[str, Any]] = []
+    with AtomicFile(shard) as shard_file, AtomicFile(errors_final) as errors_file:
+        sh, eh = shard_file.file, errors_file.file
+        batch: list[dict[str, Any]] = []
 
-            def flush() -> None:
-                nonlocal records, html, not_arabic
-                scored = score_records(model, batch, keep_text)
-                sh.write(b"".join(_dumps_line(r) for r in scored.records))
-                records += len(scored.records)
-                html += scored.html
-                not_arabic += scored.not_arabic
-                batch.clear()
+        def flush() -> None:
+            nonlocal records, html, not_arabic
+            scored = score_records(model, batch, keep_text)
+            sh.write(b"".join(_dumps_line(r) for r in scored.records))
+            records += len(scored.records)
+            html += scored.html
+            not_arabic += scored.not_arabic
+            batch.clear()
 
-            for line, offset, rec, err in _iter_range(
-                spec["abspath"], spec["start"], spec["end"], encoding
-            ):
-                if offset < 0:
-                    lines = line
-                elif err is not None:
-                    n_errors += 1
-                    eh.write(_dumps_line({"local_line": line, "offset": offset, "error": err}))
-                else:
-                    batch.append(rec)  # type: ignore[arg-type]
-                    if len(batch) >= BATCH_SIZE:
-                        flush()
-            if batch:
-                flush()
-            for fh in (sh, eh):
-                fh.flush()
-                os.fsync(fh.fileno())
-        _commit(shard_tmp, shard)
+        for line, offset, rec, err in _iter_range(
+            spec["abspath"], spec["start"], spec["end"], encoding
+        ):
+            if offset < 0:
+                lines = line
+            elif err is not None:
+                n_errors += 1
+                eh.write(_dumps_line({"local_line": line, "offset": offset, "error": err}))
+            else:
+                batch.append(rec)  # type: ignore[arg-type]
+                if len(batch) >= BATCH_SIZE:
+                    flush()
+        if batch:
+            flush()
+        shard_file.commit()
         if n_errors:
-            _commit(errors_tmp, errors_final)
+            errors_file.commit()
         else:
+            errors_file.discard()
             errors_final.unlink(missing_ok=True)
-    finally:
-        shard_tmp.unlink(missing_ok=True)
-        errors_tmp.unlink(missing_ok=True)
     done = {
         **_identity(spec, sha256, keep_text, encoding),
         "lines": lines,
@@ -705,40 +685,33 @@ def _merge_errors(out: Path, specs: list[dict[str, Any]], done: dict[int, dict])
     first_line: dict[str, int] = {}
     n = 0
     final = out / ERRORS_NAME
-    tmp = _tmp_name(final)
-    try:
-        with open(tmp, "wb") as fh:
-            for spec in specs:
-                m = done[spec["index"]]
-                base = first_line.get(spec["abspath"], 1)
-                m["first_line"] = base
-                first_line[spec["abspath"]] = base + m["lines"]
-                if not m["errors"]:
-                    continue
-                with open(_errors_path(out, spec["index"]), "rb") as eh:
-                    for raw in eh:
-                        e = json.loads(raw)
-                        n += 1
-                        fh.write(
-                            _dumps_line(
-                                {
-                                    "file": spec["display"],
-                                    "line": base + e["local_line"] - 1,
-                                    "error": e["error"],
-                                    "shard": _shard_name(spec["index"]),
-                                }
-                            )
+    with AtomicFile(final) as af:
+        for spec in specs:
+            m = done[spec["index"]]
+            base = first_line.get(spec["abspath"], 1)
+            m["first_line"] = base
+            first_line[spec["abspath"]] = base + m["lines"]
+            if not m["errors"]:
+                continue
+            with open(_errors_path(out, spec["index"]), "rb") as eh:
+                for raw in eh:
+                    e = json.loads(raw)
+                    n += 1
+                    af.file.write(
+                        _dumps_line(
+                            {
+                                "file": spec["display"],
+                                "line": base + e["local_line"] - 1,
+                                "error": e["error"],
+                                "shard": _shard_name(spec["index"]),
+                            }
                         )
-            fh.flush()
-            os.fsync(fh.fileno())
-        _commit(tmp, final)
-    finally:
-        tmp.unlink(missing_ok=True)
+                    )
     return n
 
 
 def _remove_temps(out: Path) -> None:
-    for stale in out.glob(".*.tmp-*"):
+    for stale in out.glob(TEMP_GLOB):
         stale.unlink(missing_ok=True)
 
 

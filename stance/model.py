@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 import platform
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -23,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from .atomic import AtomicFile
 from .errors import InputError, ModelError
 from .lexicon import Lexicon, load_lexicon
 from .normalize import is_arabic_char
@@ -209,60 +209,33 @@ class StanceModel:
         scorer = self._scorer or Scorer.from_pipeline(self.pipeline)
         if scorer is None:
             return {}
-        fd, tmp_name = tempfile.mkstemp(prefix=".scoring-", suffix=".tmp", dir=directory)
-        tmp = Path(tmp_name)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                scorer.save(fh)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp, 0o644)
-            name = f"model-{digest[:12]}.scoring.npz"
-            scoring_sha = _sha256(tmp)
-            os.replace(tmp, directory / name)
-        finally:
-            tmp.unlink(missing_ok=True)
+        name = f"model-{digest[:12]}.scoring.npz"
+        with AtomicFile(directory / name) as af:
+            scorer.save(af.file)
+            scoring_sha = _sha256(af.finish())
         return {"scoring_file": name, "scoring_sha256": scoring_sha}
 
     def _save_locked(self, directory: Path, joblib: Any) -> Path:
-        fd, tmp_name = tempfile.mkstemp(prefix=".model-", suffix=".tmp", dir=directory)
-        tmp = Path(tmp_name)
-        card_tmp: Path | None = None
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                joblib.dump(self.pipeline, fh, compress=3)
-                fh.flush()
-                os.fsync(fh.fileno())
-            # mkstemp creates 0600 files; a model is shared data, readable like any file.
-            os.chmod(tmp, 0o644)
-            digest = _sha256(tmp)
+        # The model file is named by its content, so it is hashed before the rename.
+        with AtomicFile(directory / "model.joblib") as af:
+            joblib.dump(self.pipeline, af.file, compress=3)
+            digest = _sha256(af.finish())
             model_name = f"model-{digest[:12]}.joblib"
-            os.replace(tmp, directory / model_name)
-            scoring = self._write_scoring(directory, digest)
-            card = {
-                **{k: v for k, v in self.card.items() if k not in SCORING_KEYS},
-                "format_version": FORMAT_VERSION,
-                "labels": self.classes_,
-                "versions": _versions(),
-                "model_file": model_name,
-                "model_sha256": digest,
-                **scoring,
-            }
-            card.setdefault("created", datetime.now(timezone.utc).isoformat(timespec="seconds"))
-            fd2, card_tmp_name = tempfile.mkstemp(prefix=".card-", suffix=".tmp", dir=directory)
-            card_tmp = Path(card_tmp_name)
-            os.chmod(card_tmp, 0o644)
-            with os.fdopen(fd2, "w", encoding="utf-8") as fh:
-                json.dump(card, fh, ensure_ascii=False, indent=2)
-                fh.write("\n")
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(card_tmp, directory / CARD_NAME)  # commit point
-            card_tmp = None
-        finally:
-            tmp.unlink(missing_ok=True)
-            if card_tmp is not None:
-                card_tmp.unlink(missing_ok=True)
+            af.commit(directory / model_name)
+        scoring = self._write_scoring(directory, digest)
+        card = {
+            **{k: v for k, v in self.card.items() if k not in SCORING_KEYS},
+            "format_version": FORMAT_VERSION,
+            "labels": self.classes_,
+            "versions": _versions(),
+            "model_file": model_name,
+            "model_sha256": digest,
+            **scoring,
+        }
+        card.setdefault("created", datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        with AtomicFile(directory / CARD_NAME, "w", encoding="utf-8") as af:  # commit point
+            json.dump(card, af.file, ensure_ascii=False, indent=2)
+            af.file.write("\n")
         # Old model files are garbage once the new card is in place.
         keep = {model_name, card.get("scoring_file")}
         for old in [*directory.glob("model-*.joblib"), *directory.glob("model-*.scoring.npz")]:
