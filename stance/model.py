@@ -99,9 +99,13 @@ class StanceModel:
             not hasattr(pipeline, "predict_proba") or not hasattr(pipeline, "classes_")
         ):
             raise ModelError("StanceModel needs a fitted scikit-learn pipeline with predict_proba")
+        if scorer is None and pipeline is not None:
+            from .scoring import Scorer
+
+            scorer = Scorer.from_pipeline(pipeline)  # None for other pipeline shapes
         self._pipeline = pipeline
         self._pipeline_loader = pipeline_loader
-        self._scorer = scorer  # a stance.scoring.Scorer: scoring without scikit-learn
+        self._scorer = scorer  # a stance.scoring.Scorer: blockwise, without scikit-learn
         self.card = dict(card or {})
         self._lexicon = lexicon
 
@@ -136,9 +140,7 @@ class StanceModel:
         texts = [t[:MAX_MODEL_CHARS] for t in texts]
         if self._scorer is not None:
             return self._scorer.predict_proba(texts)
-        from .features import predict_proba  # sklearn loads on first use, not on import
-
-        return predict_proba(self.pipeline, texts)
+        return self.pipeline.predict_proba(texts)
 
     def predict(self, texts: Iterable[str]) -> list[str]:
         """The most probable label for each text."""
@@ -204,9 +206,7 @@ class StanceModel:
     def _write_scoring(self, directory: Path, digest: str) -> dict[str, str]:
         """Write the scoring arrays beside the model (atomically); their card entries,
         or none when the pipeline has a shape :class:`~stance.scoring.Scorer` lacks."""
-        from .scoring import Scorer
-
-        scorer = self._scorer or Scorer.from_pipeline(self.pipeline)
+        scorer = self._scorer
         if scorer is None:
             return {}
         name = f"model-{digest[:12]}.scoring.npz"

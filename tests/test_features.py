@@ -13,10 +13,10 @@ from stance.features import (
     WordTfidf,
     build_pipeline,
     char_wb_ngrams,
-    predict_proba,
     word_features,
 )
 from stance.normalize import normalize
+from stance.scoring import Scorer
 
 from .conftest import REPO
 
@@ -84,11 +84,12 @@ def test_fast_predict_proba_equals_pipeline(texts) -> None:
     # Few iterations: the point is the arithmetic of prediction, not a good model.
     pipe = build_pipeline(clf__max_iter=5).fit(texts[:200], labels[:200])
     batch = texts[900:1100] + EDGE
-    np.testing.assert_allclose(predict_proba(pipe, batch), pipe.predict_proba(batch), atol=1e-12)
+    got = Scorer.from_pipeline(pipe).predict_proba(batch)
+    np.testing.assert_allclose(got, pipe.predict_proba(batch), atol=1e-12)
     no_lex = build_pipeline(features__lexicon="drop", clf__max_iter=5)
     no_lex.fit(texts[:200], labels[:200])
     np.testing.assert_allclose(
-        predict_proba(no_lex, batch), no_lex.predict_proba(batch), atol=1e-12
+        Scorer.from_pipeline(no_lex).predict_proba(batch), no_lex.predict_proba(batch), atol=1e-12
     )
 
 
