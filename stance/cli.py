@@ -30,6 +30,16 @@ def _model_option(f: Any) -> Any:
     )(f)
 
 
+def _output_option(f: Any) -> Any:
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Write the output to this file (atomically) instead of stdout.",
+    )(f)
+
+
 def _annotations_option(f: Any) -> Any:
     return click.option(
         "--annotations",
@@ -88,13 +98,7 @@ def main() -> None:
     "self-contained HTML report of all articles (ignored with --jsonl, which always "
     "writes JSON Lines).",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Write the output to this file (atomically) instead of stdout.",
-)
+@_output_option
 @click.option(
     "--source",
     default=None,
@@ -698,13 +702,7 @@ def annotate(
     default="table",
     show_default=True,
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Write to this file (atomically) instead of stdout.",
-)
+@_output_option
 @click.option(
     "--n-boot",
     type=click.IntRange(min=100),

@@ -291,6 +291,20 @@ def _labels_of(profiles: Sequence[SourceProfile]) -> list[str]:
     return _ordered_labels({lab for p in profiles for lab in p.shares})
 
 
+def _headings(profiles: Sequence[SourceProfile], labels: list[str]) -> list[str]:
+    """Column headings of the table and the HTML page."""
+    level = f"{profiles[0].ci_level:.0%}" if profiles else "95%"
+    return [
+        "source",
+        "articles",
+        "sentences",
+        f"lean [{level} CI]",
+        f"loaded-term score [{level} CI]",
+        *labels,
+        "note",
+    ]
+
+
 def _interval(mean: float, ci: tuple[float, float], fmt: str) -> str:
     return f"{mean:{fmt}} [{ci[0]:{fmt}}, {ci[1]:{fmt}}]"
 
@@ -300,16 +314,7 @@ def render_sources_table(profiles: Sequence[SourceProfile]) -> str:
     if not profiles:
         return "no scored articles"
     labels = _labels_of(profiles)
-    level = f"{profiles[0].ci_level:.0%}"
-    head = [
-        "source",
-        "articles",
-        "sentences",
-        f"lean [{level} CI]",
-        f"loaded-term score [{level} CI]",
-        *labels,
-        "note",
-    ]
+    head = _headings(profiles, labels)
     rows = []
     for p in profiles:
         note = p.note
@@ -494,18 +499,7 @@ def render_sources_html(
     e = html.escape
     labels = _labels_of(profiles)
     level = f"{profiles[0].ci_level:.0%}" if profiles else "95%"
-    head = "".join(
-        f"<th>{e(h)}</th>"
-        for h in [
-            "source",
-            "articles",
-            "sentences",
-            f"lean [{level} CI]",
-            f"loaded-term score [{level} CI]",
-            *labels,
-            "note",
-        ]
-    )
+    head = "".join(f"<th>{e(h)}</th>" for h in _headings(profiles, labels))
     rows = []
     for p in profiles:
         cells = [

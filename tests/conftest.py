@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO.parent / "shared" / "seeds"
@@ -87,3 +88,9 @@ def seeds() -> Path:
     if not SEEDS.is_dir():
         pytest.skip(f"seed articles not found at {SEEDS} (../shared is not beside the repo)")
     return SEEDS
+
+
+@pytest.fixture()
+def runner() -> CliRunner:
+    """A click test runner for the `stance` CLI (stdout and stderr kept apart)."""
+    return CliRunner()

@@ -12,11 +12,6 @@ ARTICLE = (
 
 
 @pytest.fixture()
-def runner() -> CliRunner:
-    return CliRunner()
-
-
-@pytest.fixture()
 def article(tmp_path: Path) -> Path:
     p = tmp_path / "a.txt"
     p.write_text(ARTICLE, encoding="utf-8")

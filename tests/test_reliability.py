@@ -17,11 +17,6 @@ from stance.segment import segment
 AR = "وقال الوزير إن الخطوة تاريخية. ووصل الوفد أمس.\n"
 
 
-@pytest.fixture()
-def runner() -> CliRunner:
-    return CliRunner()
-
-
 def _score(runner: CliRunner, model: Path, *args: str, **kw: object):
     res = runner.invoke(main, ["score", "--model", str(model), *args], **kw)
     assert "Traceback" not in res.output

@@ -14,11 +14,6 @@ from stance.lexicon import CATEGORIES, load_lexicon
 from .conftest import write_tiny_corpus
 
 
-@pytest.fixture()
-def runner() -> CliRunner:
-    return CliRunner()
-
-
 def test_shipped_lexicon_covers_both_directions() -> None:
     lex = load_lexicon()
     assert lex.version == "1"

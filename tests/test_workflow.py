@@ -15,11 +15,6 @@ AR2 = "أعلنت كازاخستان انضمامها إلى اتفاقيات أ
 
 
 @pytest.fixture()
-def runner() -> CliRunner:
-    return CliRunner()
-
-
-@pytest.fixture()
 def articles(tmp_path: Path) -> Path:
     d = tmp_path / "articles"
     (d / "sub").mkdir(parents=True)
