@@ -6,7 +6,8 @@ checks each row, fixes ``label`` / ``voice`` and sets ``"label_status": "reviewe
 :func:`add_reviewed` validates the draft with the rules of :mod:`stance.annotations` and
 appends it to ``annotations/reviewed/<doc>.jsonl`` atomically.
 
-A draft row is an annotation record (``id doc source text label voice origin``) plus
+A draft row is an annotation record (``id doc source text label target voice origin``,
+``target`` being the model's suggestion too) plus
 ``label_status``, the model's ``probability`` of the label, the ``margin`` between the two
 most probable labels, the ``review_rank`` and the sentence's ``start`` / ``end`` offsets in
 the article. On add, the model- and article-specific keys (:data:`HELPER_KEYS`) are dropped;
@@ -113,6 +114,7 @@ def draft_records(
             "source": source,
             "text": s.text,
             "label": s.label,
+            "target": s.about_target,
             "voice": DEFAULT_VOICE,
             "origin": DRAFT_ORIGIN,
             "label_status": "suggested",

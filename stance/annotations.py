@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from .decision import OFF_TARGET
 from .errors import AnnotationError
 from .normalize import normalize
 
@@ -32,7 +33,11 @@ REQUIRED_FIELDS: tuple[str, ...] = ("id", "doc", "source", "text", "label", "voi
 
 @dataclass(frozen=True)
 class Annotation:
-    """One labelled sentence and where it came from (``path:line``)."""
+    """One labelled sentence and where it came from (``path:line``).
+
+    ``target``: whether the sentence is about the target (the accords and
+    normalization with Israel); an off-target sentence is always ``neutral``.
+    """
 
     id: str
     doc: str
@@ -43,6 +48,12 @@ class Annotation:
     origin: str
     path: str
     line: int
+    target: bool = True
+
+    @property
+    def training_label(self) -> str:
+        """What the classifier is fitted on: the label, or ``off_target``."""
+        return self.label if self.target else OFF_TARGET
 
 
 def annotation_files(directory: str | Path) -> list[Path]:
@@ -92,6 +103,14 @@ def _check_record(obj: object, where: str) -> list[str]:
         problems.append(
             f"{where}: unknown origin {obj['origin']!r} (use one of {', '.join(ORIGINS)})"
         )
+    target = obj.get("target", True)
+    if not isinstance(target, bool):
+        problems.append(f"{where}: field 'target' must be true or false, not {target!r}")
+    elif not target and obj["label"] != "neutral":
+        problems.append(
+            f"{where}: off-target sentence labelled {obj['label']!r}: a sentence not about "
+            'the target is neutral (set "label": "neutral", or "target": true)'
+        )
     return problems
 
 
@@ -100,8 +119,9 @@ def load_annotations(directory: str | Path) -> list[Annotation]:
     each problem as ``file:line: message``.
 
     Checked: valid JSON objects, required string fields, known label/voice/origin,
-    non-empty text, unique ids, one normalized text never carrying two labels, and
-    every ``doc`` confined to one file.
+    ``target`` (optional, default true) a boolean and false only for neutral
+    sentences, non-empty text, unique ids, one normalized text never carrying two
+    labels, and every ``doc`` confined to one file.
     """
     root = Path(directory)
     records: list[Annotation] = []
@@ -109,6 +129,7 @@ def load_annotations(directory: str | Path) -> list[Annotation]:
     seen_ids: dict[str, str] = {}
     doc_file: dict[str, str] = {}
     text_label: dict[str, tuple[str, str]] = {}
+    text_target: dict[str, bool] = {}
     for path in annotation_files(root):
         rel = path.relative_to(root).as_posix()
         try:
@@ -146,8 +167,15 @@ def load_annotations(directory: str | Path) -> list[Annotation]:
                 problems.append(
                     f"{where}: same text as {prev[1]} but label {obj['label']!r} vs {prev[0]!r}"
                 )
+            elif obj.get("target", True) != text_target.setdefault(key, obj.get("target", True)):
+                problems.append(f"{where}: same text as {prev[1]} but a different target")
             records.append(
-                Annotation(**{f: obj[f] for f in REQUIRED_FIELDS}, path=rel, line=lineno)
+                Annotation(
+                    **{f: obj[f] for f in REQUIRED_FIELDS},
+                    path=rel,
+                    line=lineno,
+                    target=obj.get("target", True),
+                )
             )
     if problems:
         raise AnnotationError(f"{len(problems)} problem(s) in {root}", problems)

@@ -51,8 +51,9 @@ def score_records(
     """Score each record's ``text`` as one passage.
 
     An output record is ``id``, the record's other fields (``text`` only with
-    ``keep_text``), ``label``, ``probabilities``, ``loaded_terms`` and ``arabic``. HTML
-    in a text is reduced to its visible text first.
+    ``keep_text``), ``label``, ``probabilities``, ``on_target`` (probability that the
+    passage is about the target), ``about_target``, ``loaded_terms`` and ``arabic``.
+    HTML in a text is reduced to its visible text first.
     """
     from .sniff import text_language, visible_text
 
@@ -66,13 +67,12 @@ def score_records(
     lexicon = model.lexicon
     out_records = []
     not_arabic = 0
-    for rec, text, (label, probs) in zip(records, texts, scored):
+    for rec, text, pred in zip(records, texts, scored):
         out = {"id": rec.get("id")}
         out.update({k: v for k, v in rec.items() if k not in ("id", "text")})
         if keep_text:
             out["text"] = rec["text"]
-        out["label"] = label
-        out["probabilities"] = probs
+        out.update(pred.to_dict())
         out["loaded_terms"] = [m.to_dict() for m in lexicon.find(text)]
         out["arabic"] = text_language(text) == "arabic"
         not_arabic += not out["arabic"]

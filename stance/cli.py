@@ -410,17 +410,33 @@ def _score_jsonl(
     help="Directory to write the model and card.json into.",
 )
 @click.option("--no-eval", is_flag=True, help="Skip cross-validation (no figures in the card).")
-def train(annotations_dir: Path, out_dir: Path, no_eval: bool) -> None:
+@click.option(
+    "--dev",
+    "dev_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Labelled real text (JSONL with text, label[, target]) to score after training; "
+    "its figures go into the card. Default: ../shared/devset/ant2018.jsonl when present.",
+)
+@click.option("--no-dev", is_flag=True, help="Do not score the dev file.")
+def train(
+    annotations_dir: Path, out_dir: Path, no_eval: bool, dev_path: Path | None, no_dev: bool
+) -> None:
     """Train the model from the annotations and write it (atomically) with its card.
 
     \b
     Example:
       stance train --annotations annotations --out models
     """
+    from .dev import DEFAULT_DEV_PATH
     from .train import train_model
 
+    if dev_path is None and not no_dev and DEFAULT_DEV_PATH.is_file():
+        dev_path = DEFAULT_DEV_PATH
     try:
-        model = train_model(annotations_dir, run_evaluation=not no_eval)
+        model = train_model(
+            annotations_dir, run_evaluation=not no_eval, dev_path=None if no_dev else dev_path
+        )
         card_path = model.save(out_dir)
     except StanceError as exc:
         raise click.ClickException(str(exc)) from None
@@ -445,6 +461,8 @@ def train(annotations_dir: Path, out_dir: Path, no_eval: bool) -> None:
             f"{ev['baseline_macro_f1']:.3f}); seed leave-one-article-out macro-F1 "
             f"{ev['seed_loao_macro_f1']}"
         )
+    if "dev_evaluation" in model.card:
+        click.echo(_render_dev_line(model.card["dev_evaluation"]))
 
 
 @main.command()
@@ -460,17 +478,52 @@ def train(annotations_dir: Path, out_dir: Path, no_eval: bool) -> None:
     help="A model directory (e.g. the model before retraining): show its card's figures "
     "beside the fresh ones.",
 )
-def evaluate(annotations_dir: Path, fmt: str, compare_dir: Path | None) -> None:
-    """Grouped cross-validation and seed leave-one-article-out on the annotations.
+@click.option(
+    "--dev",
+    "dev_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Instead of cross-validation: score this labelled JSONL file (text, label, "
+    "optional target) with the model and compare with a keyword baseline.",
+)
+@_model_option
+def evaluate(
+    annotations_dir: Path,
+    fmt: str,
+    compare_dir: Path | None,
+    dev_path: Path | None,
+    model_path: Path | None,
+) -> None:
+    """Grouped cross-validation and seed leave-one-article-out on the annotations, or
+    (with --dev) the model's figures on labelled real text.
+
+    Cross-validation measures the authored corpus (text this project wrote); --dev
+    measures real coverage.
 
     \b
     Examples:
       stance evaluate --format json
       stance evaluate --annotations annotations --compare models-before/
+      stance evaluate --dev ../shared/devset/ant2018.jsonl
     """
     from .annotations import annotations_sha256, load_annotations
     from .train import evaluate as run_evaluate
 
+    if dev_path is not None:
+        if compare_dir is not None:
+            raise click.UsageError("--compare goes with cross-validation, not with --dev")
+        from .dev import evaluate_dev, load_dev
+
+        try:
+            result = evaluate_dev(_load(model_path), load_dev(dev_path))
+        except StanceError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(
+            json.dumps(result, ensure_ascii=False, indent=2)
+            if fmt == "json"
+            else _render_dev(result)
+        )
+        return
     try:
         old_card = None
         if compare_dir is not None:
@@ -528,24 +581,80 @@ def _render_compare(r: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _render_evaluation(r: dict[str, Any]) -> str:
-    lines = [
-        f"grouped {r['folds']}-fold CV over {r['sentences']} sentences (no document in "
-        "both train and test)",
-        f"{'label':<10}{'precision':>10}{'recall':>8}{'f1':>8}{'support':>9}",
-    ]
+def _class_table(r: dict[str, Any]) -> list[str]:
+    lines = [f"{'label':<10}{'precision':>10}{'recall':>8}{'f1':>8}{'support':>9}"]
     for lab, m in r["per_class"].items():
         lines.append(
             f"{lab:<10}{m['precision']:>10.3f}{m['recall']:>8.3f}{m['f1']:>8.3f}{m['support']:>9}"
         )
-    lines.append(
-        f"macro-F1 {r['macro_f1']:.3f}   majority-class baseline "
-        f"({r['baseline_label']}) {r['baseline_macro_f1']:.3f}"
-    )
+    return lines
+
+
+def _confusion(r: dict[str, Any]) -> list[str]:
     labels = r["confusion"]["labels"]
-    lines.append("confusion (rows = truth, columns = predicted): " + " ".join(labels))
+    lines = ["confusion (rows = truth, columns = predicted): " + " ".join(labels)]
     for lab, row in zip(labels, r["confusion"]["matrix"]):
         lines.append(f"  {lab:<10}" + "".join(f"{v:>9}" for v in row))
+    return lines
+
+
+def _off_target_line(r: dict[str, Any]) -> str:
+    share = r.get("off_target_stance_share")
+    if share is None:
+        return "off-target sentences: none in this data"
+    n = r["off_target_sentences"]
+    return f"off-target sentences labelled pro or critical: {share:.1%} of {n}"
+
+
+def _render_dev_line(d: dict[str, Any]) -> str:
+    """One line of dev figures (for `stance train`)."""
+    per = ", ".join(f"{k} {v['f1']:.2f}" for k, v in d["per_class"].items())
+    line = (
+        f"real dev set {d['file']}: macro-F1 {d['macro_f1']:.3f} ({per}); keyword baseline "
+        f"{d['keyword_baseline']['macro_f1']:.3f}"
+    )
+    if d.get("off_target_stance_share") is not None:
+        line += f"; off-target given a stance {d['off_target_stance_share']:.1%}"
+    return line
+
+
+def _render_dev(d: dict[str, Any]) -> str:
+    base = d["keyword_baseline"]
+    lines = [f"{d['file']}: {d['sentences']} labelled sentences (real text)"]
+    lines += _class_table(d)
+    per = ", ".join(f"{k} {v:.3f}" for k, v in base["per_class_f1"].items())
+    lines.append(
+        f"macro-F1 {d['macro_f1']:.3f}   keyword baseline {base['macro_f1']:.3f} ({per})"
+        f"   difference {d['macro_f1'] - base['macro_f1']:+.3f}"
+    )
+    lines += _confusion(d)
+    if "off_target_stance_share" in d:
+        lines.append(_off_target_line(d))
+        if base.get("off_target_stance_share") is not None:
+            lines.append(
+                f"  keyword baseline: {base['off_target_stance_share']:.1%} of "
+                f"{base['off_target_sentences']}"
+            )
+    rel = d.get("relevance")
+    if rel:
+        lines.append(
+            f"target relevance: accuracy {rel['accuracy']:.3f}, precision "
+            f"{rel['precision']:.3f}, recall {rel['recall']:.3f}, F1 {rel['f1']:.3f}"
+        )
+    return "\n".join(lines)
+
+
+def _render_evaluation(r: dict[str, Any]) -> str:
+    lines = [
+        f"grouped {r['folds']}-fold CV over {r['sentences']} sentences (no document in "
+        "both train and test; this measures the authored corpus, not real coverage: "
+        "see --dev)",
+        *_class_table(r),
+        f"macro-F1 {r['macro_f1']:.3f}   majority-class baseline "
+        f"({r['baseline_label']}) {r['baseline_macro_f1']:.3f}",
+        *_confusion(r),
+        _off_target_line(r),
+    ]
     if r.get("seed_loao_macro_f1") is not None:
         per = ", ".join(f"{d} {v:.3f}" for d, v in r["seed_loao"]["per_article_macro_f1"].items())
         lines.append(f"seed leave-one-article-out macro-F1 {r['seed_loao_macro_f1']:.3f} ({per})")
@@ -592,9 +701,10 @@ def annotations_check(annotations_dir: Path) -> None:
     except StanceError as exc:
         raise click.ClickException(str(exc)) from None
     docs = len({a.doc for a in records})
+    off = sum(not a.target for a in records)
     click.echo(
-        f"ok: {len(records)} sentences in {docs} documents {label_counts(records)} "
-        f"under {annotations_dir}"
+        f"ok: {len(records)} sentences in {docs} documents {label_counts(records)}, "
+        f"{off} of them off target, under {annotations_dir}"
     )
 
 
@@ -813,6 +923,44 @@ def terms_check(text_or_file: str, encoding: str, fmt: str) -> None:
         )
     net = net_weight(matches)
     click.echo(f"{len(matches)} match(es), net weight {net:+.2f}")
+
+
+@terms.command("audit")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+def terms_audit(files: tuple[Path, ...], fmt: str) -> None:
+    """Check each loaded term against labelled real text (JSONL with text, label and
+    optional target, like the dev set or annotation files): how many sentences it fires
+    in, how many are on target, how many carry its direction. Terms that fire mostly on
+    neutral or off-target sentences deserve a lower weight.
+
+    \b
+    Example:
+      stance terms audit ../shared/devset/ant2018.jsonl annotations/seed.jsonl
+    """
+    from .dev import load_dev
+    from .lexicon import load_lexicon
+    from .term_audit import audit_terms
+
+    try:
+        rows = [r for f in files for r in load_dev(f)["rows"]]
+    except StanceError as exc:
+        raise click.ClickException(str(exc)) from None
+    audits = audit_terms(rows, load_lexicon())
+    if fmt == "json":
+        click.echo(json.dumps([a.to_dict() for a in audits], ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{len(rows)} labelled sentences; {len(audits)} terms fire")
+    click.echo(f"{'precision':>9} {'n':>4} {'on':>4}  {'dir':<8} {'w':>4}  labels  term")
+    for a in audits:
+        on = "-" if a.on_target is None else str(a.on_target)
+        labels = " ".join(f"{k[0]}{v}" for k, v in sorted(a.labels.items()))
+        click.echo(
+            f"{a.precision:>9.2f} {a.sentences:>4} {on:>4}  {a.direction:<8} {a.weight:>4.2f}"
+            f"  {labels:<14}  {a.term}"
+        )
 
 
 @terms.command("discover")

@@ -839,7 +839,14 @@ def _score_bag_partition(
         scored = score_records(model, [{"text": t} for t in texts])
         for item, s in zip(chunk, scored.records):
             new = dict(item) if isinstance(item, dict) else {text_key: item}
-            for k in ("label", "probabilities", "loaded_terms", "arabic"):
+            for k in (
+                "label",
+                "probabilities",
+                "on_target",
+                "about_target",
+                "loaded_terms",
+                "arabic",
+            ):
                 new[k] = s[k]
             out.append(new)
     return out
@@ -847,8 +854,9 @@ def _score_bag_partition(
 
 def score_bag(bag: Any, model_path: str | Path | None = None, text_key: str = "text") -> Any:
     """A Dask bag of records (dicts with a string ``text_key``, or bare strings) -> the
-    same records with ``label``, ``probabilities`` (per class), ``loaded_terms`` and
-    ``arabic`` added, scored exactly like ``stance score --jsonl``. Lazy: nothing runs
+    same records with ``label``, ``probabilities`` (per class), ``on_target``,
+    ``about_target``, ``loaded_terms`` and ``arabic`` added, scored exactly like
+    ``stance score --jsonl``. Lazy: nothing runs
     until you compute it. Each worker process loads and verifies the model once."""
     db = _require("dask.bag")
     if not isinstance(bag, db.Bag):
@@ -885,6 +893,8 @@ def _score_pandas(
         new[f"p_{c}"] = pd.Series(
             [s["probabilities"][c] for s in scored], index=idx, dtype="float64"
         )
+    new["on_target"] = pd.Series([s["on_target"] for s in scored], index=idx, dtype="float64")
+    new["about_target"] = pd.Series([s["about_target"] for s in scored], index=idx, dtype="bool")
     new["loaded_terms"] = pd.Series([s["loaded_terms"] for s in scored], index=idx, dtype=object)
     new["arabic"] = pd.Series([s["arabic"] for s in scored], index=idx, dtype="bool")
     return df.assign(**new)
@@ -894,9 +904,10 @@ def score_dataframe(
     df: Any, text_column: str = "text", model_path: str | Path | None = None
 ) -> Any:
     """A pandas or Dask dataframe with a text column -> the same type with columns
-    ``label``, ``p_<class>`` per class, ``loaded_terms`` (list of matches) and
-    ``arabic`` added (existing columns of these names are replaced). A Dask dataframe
-    stays lazy; a pandas one is scored here. Texts must be strings (no NaN)."""
+    ``label``, ``p_<class>`` per class, ``on_target`` (probability), ``about_target``,
+    ``loaded_terms`` (list of matches) and ``arabic`` added (existing columns of these
+    names are replaced). A Dask dataframe stays lazy; a pandas one is scored here.
+    Texts must be strings (no NaN)."""
     import pandas as pd
 
     path, sha256, labels, _file = _model_ref(model_path)

@@ -1,8 +1,9 @@
 """Render scored articles as one self-contained HTML page (inline CSS, no scripts).
 
-Each sentence is shaded by its label (pro / critical / neutral), more strongly the more
-confident the model is; loaded terms are underlined with a tooltip; every article gets
-a summary with an inline SVG bar of its label shares. All article text is escaped.
+Each sentence about the target is shaded by its label (pro / critical / neutral), more
+strongly the more confident the model is; off-target sentences are left unshaded in
+grey with a dotted outline; loaded terms are underlined with a tooltip; every article
+gets a summary with an inline SVG bar of its label shares. All article text is escaped.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ h2 { font-size: 1.2rem; border-bottom: 1px solid #bbb; padding-bottom: .2rem; }
         for k, c in COLOURS.items()
     )
     + """
+.sent.off { background-color: transparent; color: #6b6b6b; outline: 1px dotted #bbb; }
+.swatch.off { background-color: #fff; border-style: dotted; }
 .term { text-decoration-line: underline; text-decoration-thickness: 2px;
   text-underline-offset: .35em; cursor: help; }
 .term.critical { text-decoration-style: wavy; text-decoration-color: rgb(160, 50, 0); }
@@ -66,6 +69,7 @@ h2 { font-size: 1.2rem; border-bottom: 1px solid #bbb; padding-bottom: .2rem; }
   .sent.critical { border-bottom: 2px solid #000; }
   .sent.pro { border-bottom: 2px dashed #000; }
   .sent.neutral { border-bottom: 1px dotted #777; }
+  .sent.off { border-bottom: none; }
 }
 """
 )
@@ -122,7 +126,12 @@ def _sentence_html(sentence: SentenceScore, terms: dict[str, Term]) -> str:
     probs = ", ".join(f"{k} {v:.2f}" for k, v in sorted(sentence.probabilities.items()))
     p = sentence.probabilities.get(label, 0.0)
     tip = f"#{sentence.index} {label} (p={p:.2f}); {probs}"
+    if sentence.on_target is not None:
+        where = "on target" if sentence.about_target else "off target: not counted"
+        tip += f"; {where} (p on target {sentence.on_target:.2f})"
     cls = f"sent {label}" if label in COLOURS else "sent"
+    if not sentence.about_target:
+        cls += " off"
     body, cursor = [], 0
     for s, e, m in _spans(sentence):
         body.append(_esc(sentence.text[cursor:s]))
@@ -136,6 +145,7 @@ def _sentence_html(sentence: SentenceScore, terms: dict[str, Term]) -> str:
     initial = INITIALS.get(label, label[:1].upper())
     return (
         f'<span class="{_esc(cls)}" data-label="{_esc(label)}" data-p="{p:.3f}"'
+        f' data-target="{"on" if sentence.about_target else "off"}"'
         f' data-index="{sentence.index}" style="--a: {_alpha(sentence)}" title="{_esc(tip)}">'
         f'<span class="initial" aria-hidden="true">{_esc(initial)}</span>{"".join(body)}</span>'
     )
@@ -179,19 +189,29 @@ def _summary_html(article: ArticleScore) -> str:
         f" ({_esc(t['direction'])} {t['weight']:.2f})"
         for t in sm.get("top_terms", [])
     )
+    n = sm.get("sentences", len(article.sentences))
+    on = sm.get("on_target_sentences", n)
+    if sm.get("lean") is None:
+        lean = "none: no sentence is about the target"
+    else:
+        lean = (
+            f"{sm['lean']:+.2f} (model alone {sm.get('lean_model', 0.0):+.2f},"
+            f" labels {sm.get('lean_hard', 0.0):+.2f})"
+        )
+    score = sm.get("loaded_term_score")
     rows = [
-        ("sentences", str(sm.get("sentences", len(article.sentences)))),
-        (
-            "lean (−1 critical … +1 pro)",
-            f"{sm.get('lean', 0.0):+.2f} (model alone {sm.get('lean_model', 0.0):+.2f},"
-            f" labels {sm.get('lean_hard', 0.0):+.2f})",
-        ),
+        ("sentences", str(n)),
+        ("on target", f"{on} ({sm.get('on_target_share', 1.0):.0%}); only these count below"),
+        ("lean (−1 critical … +1 pro)", lean),
         (
             "loaded terms",
-            f"{sm.get('loaded_terms', 0)} ({sm.get('loaded_terms_per_1000_words', 0.0)}"
-            f" per 1000 words)",
+            f"{sm.get('loaded_terms', 0)} ({sm.get('loaded_terms_per_1000_words') or 0.0}"
+            f" per 1000 on-target words)",
         ),
-        ("loaded-term score", f"{sm.get('loaded_term_score', 0.0):+.2f} per 1000 words"),
+        (
+            "loaded-term score",
+            "–" if score is None else f"{score:+.2f} per 1000 on-target words",
+        ),
         ("top terms", top or "–"),
     ]
     table = "".join(f"<tr><th>{_esc(k)}</th><td>{v}</td></tr>" for k, v in rows)
@@ -223,10 +243,13 @@ def _legend() -> str:
     items = "".join(
         f'<span><span class="swatch {k}"></span>{k} ({INITIALS[k]} in print)</span>' for k in LABELS
     )
+    items += '<span><span class="swatch off"></span>off target (grey, not counted)</span>'
     return (
         f'<p class="legend ui" dir="ltr" lang="en">{items}<br>Shading grows with the model\'s'
-        " confidence; hover a sentence for its probabilities. Loaded terms are underlined"
-        " (critical: wavy, pro: double); hover for weight, gloss and neutral equivalent.</p>"
+        " confidence; hover a sentence for its probabilities. Sentences not about the target"
+        " (the accords, normalization with Israel) are left unshaded and do not count in the"
+        " lean. Loaded terms are underlined (critical: wavy, pro: double); hover for weight,"
+        " gloss and neutral equivalent.</p>"
     )
 
 

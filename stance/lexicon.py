@@ -46,6 +46,11 @@ CATEGORIES = (
     "euphemism",
 )
 COLUMNS = ("term", "variants", "direction", "weight", "category", "neutral", "gloss")
+# Optional eighth column (lexicon version 2): a regular expression; a match of the term
+# is dropped when the word right after it (normalized) matches it entirely. It keeps a
+# bare word to the sense it is listed for: «الكيان» stands for Israel, «الكيان الاقتصادي»
+# does not.
+UNLESS_NEXT = "unless_next"
 
 _CACHE_MAX_CHARS = 20_000
 _PRONOUNS = "(?:ه|ها|هم|هما|هن|كم|كما|نا)"
@@ -63,6 +68,7 @@ class Term:
     category: str
     neutral: str
     gloss: str
+    unless_next: str = ""
 
     @property
     def sign(self) -> int:
@@ -117,6 +123,7 @@ def _word_pattern(word: str, first: bool, last: bool) -> str:
 
 
 _WORD_RUN = re.compile(r"[^\W_]+")
+_NEXT_WORD = re.compile(r"\s+([^\W_]+)")
 _OPENERS = "\"'(["
 _OPENER = re.compile("[" + re.escape(_OPENERS) + "]")
 _AL_PREFIXES = tuple(a + b for a in ("", "و", "ف") for b in ("ال", "بال", "كال", "لل"))
@@ -199,6 +206,9 @@ class Lexicon:
         self._starts: dict[str, tuple[int, ...]] = {t: tuple(js) for t, js in starts.items()}
         self._quoted = tuple(quoted)
         self._compiled: dict[tuple[int, ...], re.Pattern[str]] = {}
+        self._unless = {
+            i: re.compile(t.unless_next) for i, t in enumerate(self.terms) if t.unless_next
+        }
         # Scoring matches each passage twice (the classifier's lexicon features, then the
         # loaded terms in the output); a small cache makes the second pass free.
         # One scoring batch (512 passages) must fit for the second pass to hit.
@@ -221,6 +231,14 @@ class Lexicon:
             alternation = "|".join(self._patterns[j] for j in forms)
             regex = self._compiled[forms] = re.compile(f"(?=(?:{alternation}))")
         return regex
+
+    def _vetoed(self, term: int, norm: str, end: int) -> bool:
+        """Whether the word after a match of ``term`` ending at ``end`` cancels it."""
+        unless = self._unless.get(term)
+        if unless is None:
+            return False
+        nxt = _NEXT_WORD.match(norm, end)
+        return nxt is not None and unless.fullmatch(nxt.group(1)) is not None
 
     def _find(self, text: str) -> tuple[TermMatch, ...]:
         if not text:
@@ -251,8 +269,9 @@ class Lexicon:
                 continue
             group = m.lastgroup
             s, e = m.span(group)
-            if e > s:
-                candidates.append((s, e, self._group_term[group]))
+            term = self._group_term[group]
+            if e > s and not self._vetoed(term, norm, e):
+                candidates.append((s, e, term))
         if not candidates:
             return ()
         nt = normalize_with_offsets(text)
@@ -292,15 +311,26 @@ def _parse(lines: list[str], where: str) -> tuple[list[Term], str]:
             rows.append((n, line.rstrip("\n")))
     if not rows:
         raise StanceError(f"{where}: no rows")
-    header = rows[0][1].split("\t")
-    if tuple(header) != COLUMNS:
-        raise StanceError(f"{where}:{rows[0][0]}: header must be {' '.join(COLUMNS)}")
+    header = tuple(rows[0][1].split("\t"))
+    if header not in (COLUMNS, (*COLUMNS, UNLESS_NEXT)):
+        raise StanceError(
+            f"{where}:{rows[0][0]}: header must be {' '.join(COLUMNS)} [{UNLESS_NEXT}]"
+        )
     terms = []
     for n, line in rows[1:]:
         for row in csv.reader([line], delimiter="\t", quoting=csv.QUOTE_NONE):
-            if len(row) != len(COLUMNS):
-                raise StanceError(f"{where}:{n}: expected {len(COLUMNS)} columns, got {len(row)}")
-            rec = dict(zip(COLUMNS, (c.strip() for c in row)))
+            if len(row) == len(header) - 1 and len(header) > len(COLUMNS):
+                row.append("")  # an empty last column may lose its tab in an editor
+            if len(row) != len(header):
+                raise StanceError(f"{where}:{n}: expected {len(header)} columns, got {len(row)}")
+            rec = dict(zip(header, (c.strip() for c in row)))
+            unless = rec.get(UNLESS_NEXT, "")
+            try:
+                re.compile(unless)
+            except re.error as exc:
+                raise StanceError(
+                    f"{where}:{n}: {UNLESS_NEXT} is not a valid regex ({exc})"
+                ) from None
             try:
                 weight = float(rec["weight"])
             except ValueError:
@@ -323,6 +353,7 @@ def _parse(lines: list[str], where: str) -> tuple[list[Term], str]:
                     rec["category"],
                     rec["neutral"],
                     rec["gloss"],
+                    unless,
                 )
             )
     return terms, version

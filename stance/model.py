@@ -23,10 +23,11 @@ from typing import Any
 import numpy as np
 
 from .atomic import AtomicFile
+from .decision import DecisionRule
 from .errors import InputError, ModelError
 from .lexicon import Lexicon, load_lexicon
 from .normalize import is_arabic_char
-from .report import ArticleScore, SentenceScore, summarize
+from .report import ArticleScore, Prediction, SentenceScore, summarize
 from .segment import segment
 from .sniff import text_language
 
@@ -130,32 +131,65 @@ class StanceModel:
             return list(self._scorer.classes_)
         return [str(c) for c in self.pipeline.classes_]
 
-    def predict_proba(self, texts: Iterable[str]) -> np.ndarray:
-        """Class probabilities, shape (n_texts, n_classes), columns in ``classes_`` order."""
-        texts = _check_texts(texts, "predict_proba")
+    @property
+    def decision_rule(self) -> DecisionRule:
+        """How probabilities become labels (on-target threshold, class weights)."""
+        if self._scorer is not None:
+            return self._scorer.rule
+        return getattr(self.pipeline[-1], "decision_rule", DecisionRule())
+
+    @property
+    def has_relevance(self) -> bool:
+        """Whether the model scores target relevance (models before it did not)."""
+        if self._scorer is not None:
+            return self._scorer.design != "stance"
+        return getattr(self.pipeline[-1], "design_", "stance") != "stance"
+
+    def _predict(self, texts: Iterable[str], what: str) -> tuple[np.ndarray, np.ndarray | None]:
+        """(probabilities, on-target probabilities or None) for ``texts``."""
+        texts = _check_texts(texts, what)
         if not texts:
-            return np.zeros((0, len(self.classes_)))
+            return np.zeros((0, len(self.classes_))), None
         # A passage longer than this reads like this much of it: the cut keeps a 10 MB
         # scraped "sentence" from costing gigabytes of character n-grams.
         texts = [t[:MAX_MODEL_CHARS] for t in texts]
         if self._scorer is not None:
-            return self._scorer.predict_proba(texts)
-        return self.pipeline.predict_proba(texts)
+            return self._scorer.predict(texts)
+        pipe = self.pipeline
+        if hasattr(pipe[-1], "predict_target_proba"):
+            Xt = pipe[:-1].transform(texts)
+            return pipe[-1].predict_proba(Xt), pipe[-1].predict_target_proba(Xt)
+        return pipe.predict_proba(texts), None
+
+    def predict_proba(self, texts: Iterable[str]) -> np.ndarray:
+        """Class probabilities, shape (n_texts, n_classes), columns in ``classes_`` order.
+        An off-target text's probability mass is neutral (see ``stance.decision``)."""
+        return self._predict(texts, "predict_proba")[0]
+
+    def predict_on_target(self, texts: Iterable[str]) -> np.ndarray:
+        """Probability that each text is about the target (all 1 without a relevance stage)."""
+        proba, on = self._predict(texts, "predict_on_target")
+        return np.ones(len(proba)) if on is None else on
 
     def predict(self, texts: Iterable[str]) -> list[str]:
-        """The most probable label for each text."""
-        proba = self.predict_proba(texts)
+        """The label of each text under the model's decision rule (off target: neutral)."""
+        proba, on = self._predict(texts, "predict")
         classes = self.classes_
-        return [classes[i] for i in proba.argmax(axis=1)]
+        return [classes[i] for i in self.decision_rule.labels(proba, on, classes)]
 
-    def score_sentences(self, texts: Sequence[str]) -> list[tuple[str, dict[str, float]]]:
-        """(label, probabilities) per text, probabilities rounded to 6 places."""
-        proba = self.predict_proba(texts)
+    def score_sentences(self, texts: Sequence[str]) -> list[Prediction]:
+        """A :class:`~stance.report.Prediction` per text (probabilities rounded to 6
+        places, on-target probability to 4)."""
+        proba, on = self._predict(texts, "score_sentences")
         classes = self.classes_
+        rule = self.decision_rule
+        labels = rule.labels(proba, on, classes)
+        about = rule.about_target(on, len(proba))
         out = []
-        for row in proba:
+        for i, row in enumerate(proba):
             probs = {c: round(float(p), 6) for c, p in zip(classes, row)}
-            out.append((classes[int(row.argmax())], probs))
+            target = None if on is None else round(float(on[i]), 4)
+            out.append(Prediction(classes[labels[i]], probs, target, bool(about[i])))
         return out
 
     def score_article(self, text: str, source: str | None = None) -> ArticleScore:
@@ -185,11 +219,13 @@ class StanceModel:
                 s.start,
                 s.end,
                 s.text,
-                label,
-                probs,
+                p.label,
+                p.probabilities,
                 tuple(m for m in matches if s.start <= m.start and m.end <= s.end),
+                p.on_target,
+                p.about_target,
             )
-            for i, (s, (label, probs)) in enumerate(zip(sentences, scored))
+            for i, (s, p) in enumerate(zip(sentences, scored))
         ]
         return ArticleScore(source, rows, summarize(rows, self.classes_), language)
 

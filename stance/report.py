@@ -10,13 +10,38 @@ from typing import Any
 from .lexicon import TermMatch, net_weight
 
 __all__ = [
+    "Prediction",
     "SentenceScore",
     "ArticleScore",
     "sentence_lean",
     "summarize",
     "article_to_dict",
     "render_table",
+    "target_cell",
 ]
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The model's verdict on one text.
+
+    ``on_target``: probability that the text is about the target (the accords and
+    normalization with Israel), None for a model without a relevance stage;
+    ``about_target``: whether it counts as on target (off-target texts are neutral).
+    """
+
+    label: str
+    probabilities: dict[str, float]
+    on_target: float | None = None
+    about_target: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "probabilities": self.probabilities,
+            "on_target": self.on_target,
+            "about_target": self.about_target,
+        }
 
 
 @dataclass(frozen=True)
@@ -30,6 +55,8 @@ class SentenceScore:
     label: str
     probabilities: dict[str, float]
     loaded_terms: tuple[TermMatch, ...] = ()
+    on_target: float | None = None
+    about_target: bool = True
 
     @property
     def net_term_weight(self) -> float:
@@ -44,6 +71,8 @@ class SentenceScore:
             "text": self.text,
             "label": self.label,
             "probabilities": self.probabilities,
+            "on_target": self.on_target,
+            "about_target": self.about_target,
             "loaded_terms": [m.to_dict() for m in self.loaded_terms],
         }
 
@@ -86,47 +115,58 @@ def sentence_lean(s: SentenceScore) -> float:
 def summarize(
     sentences: Sequence[SentenceScore], classes: Sequence[str], words: int | None = None
 ) -> dict[str, Any]:
-    """Counts, shares, lean and loaded-term figures of an article.
+    """Counts, shares, target relevance, lean and loaded-term figures of an article.
 
-    ``lean`` is the mean of :func:`sentence_lean`: the expected pro share minus critical
-    share under the model's probabilities, with sentences that carry loaded terms pulled
-    toward the terms' direction. ``lean_model`` leaves the terms out; ``lean_hard`` is
-    pro share - critical share of the predicted labels. ``loaded_term_score`` is the net
-    signed term weight per 1,000 words (negative = critical framing).
+    ``counts``/``shares`` cover every sentence (off-target ones are neutral).
+    ``on_target_sentences``/``on_target_share`` count the sentences about the target;
+    ``lean``, ``lean_model``, ``lean_hard`` and the loaded-term figures cover those
+    sentences only, so an article with none has no lean (None), not a lean of 0.
+    ``lean`` is the mean of :func:`sentence_lean`: the expected pro share minus
+    critical share under the model's probabilities, with sentences that carry loaded
+    terms pulled toward the terms' direction. ``lean_model`` leaves the terms out;
+    ``lean_hard`` is pro share - critical share of the predicted labels.
+    ``loaded_term_score`` is the net signed term weight per 1,000 words of the
+    on-target sentences (negative = critical framing).
     """
     n = len(sentences)
     counts = {c: 0 for c in classes}
     for s in sentences:
         counts[s.label] += 1
     shares = {c: (counts[c] / n if n else 0.0) for c in classes}
-    lean_model = (
-        sum(
-            s.probabilities.get("pro", 0.0) - s.probabilities.get("critical", 0.0)
-            for s in sentences
-        )
-        / n
-        if n
-        else 0.0
-    )
-    lean = sum(sentence_lean(s) for s in sentences) / n if n else 0.0
     if words is None:
         words = sum(len(s.text.split()) for s in sentences)
-    matches = [m for s in sentences for m in s.loaded_terms]
-    net = sum(s.net_term_weight for s in sentences)
+    on = [s for s in sentences if s.about_target]
+    k = len(on)
+    on_words = sum(len(s.text.split()) for s in on)
+
+    def mean(values: Any) -> float | None:
+        return round(max(-1.0, min(1.0, sum(values) / k)), 4) if k else None
+
+    matches = [m for s in on for m in s.loaded_terms]
+    net = sum(s.net_term_weight for s in on)
     per_term: Counter[str] = Counter(m.term for m in matches)
     info = {m.term: m for m in matches}
     top = sorted(per_term, key=lambda t: (-per_term[t] * info[t].weight, t))[:5]
+    on_counts = Counter(s.label for s in on)
     return {
         "sentences": n,
         "counts": counts,
         "shares": {c: round(v, 4) for c, v in shares.items()},
-        "lean": round(max(-1.0, min(1.0, lean)), 4),
-        "lean_model": round(lean_model, 4),
-        "lean_hard": round(shares.get("pro", 0.0) - shares.get("critical", 0.0), 4),
+        "on_target_sentences": k,
+        "on_target_share": round(k / n, 4) if n else 0.0,
+        "on_target_counts": {c: on_counts[c] for c in classes},
+        "lean": mean(sentence_lean(s) for s in on),
+        "lean_model": mean(
+            s.probabilities.get("pro", 0.0) - s.probabilities.get("critical", 0.0) for s in on
+        ),
+        "lean_hard": round((on_counts["pro"] - on_counts["critical"]) / k, 4) if k else None,
         "words": words,
+        "on_target_words": on_words,
         "loaded_terms": len(matches),
-        "loaded_terms_per_1000_words": round(1000 * len(matches) / words, 2) if words else 0.0,
-        "loaded_term_score": round(1000 * net / words, 2) if words else 0.0,
+        "loaded_terms_per_1000_words": round(1000 * len(matches) / on_words, 2)
+        if on_words
+        else None,
+        "loaded_term_score": round(1000 * net / on_words, 2) if on_words else None,
         "top_terms": [
             {
                 "term": t,
@@ -160,29 +200,49 @@ def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def target_cell(s: SentenceScore | Prediction) -> str:
+    """``on 0.97`` / ``off 0.12`` (``-`` for a model without a relevance stage)."""
+    if s.on_target is None:
+        return "-"
+    return f"{'on' if s.about_target else 'off'} {s.on_target:.2f}"
+
+
+def _signed(v: float | None, fmt: str = "+.2f") -> str:
+    return "none" if v is None else format(v, fmt)
+
+
 def render_table(article: ArticleScore, width: int = 90) -> str:
     """A readable plain-text table: one row per sentence, then the summary."""
     lines = [f"== {article.source or '-'}"]
     if not article.arabic:
         lines.append(f"!! not Arabic (looks {article.language}): labels are unreliable")
-    lines.append(f"{'#':>3}  {'label':<8} {'p':>5}  text")
+    lines.append(f"{'#':>3}  {'label':<8} {'p':>5}  {'target':<8}  text")
     for s in article.sentences:
         p = s.probabilities[s.label]
-        lines.append(f"{s.index:>3}  {s.label:<8} {p:>5.2f}  {_clip(s.text, width)}")
+        lines.append(
+            f"{s.index:>3}  {s.label:<8} {p:>5.2f}  {target_cell(s):<8}  {_clip(s.text, width)}"
+        )
         if s.loaded_terms:
             terms = ", ".join(f"{m.match} ({m.direction} {m.weight:.2f})" for m in s.loaded_terms)
-            lines.append(f"{'':>20}terms: {terms}")
+            lines.append(f"{'':>30}terms: {terms}")
     sm = article.summary
     counts = "  ".join(f"{k}={v}" for k, v in sm["counts"].items())
     shares = "  ".join(f"{k}={v:.0%}" for k, v in sm["shares"].items())
     lines.append(f"-- {sm['sentences']} sentences: {counts}  ({shares})")
     lines.append(
-        f"-- lean {sm['lean']:+.2f} (-1 critical … +1 pro; model alone {sm['lean_model']:+.2f})"
+        f"-- on target: {sm['on_target_sentences']} of {sm['sentences']} sentences "
+        f"({sm['on_target_share']:.0%}); lean and loaded terms count these only"
     )
+    if sm["lean"] is None:
+        lines.append("-- lean: none (no sentence is about the target)")
+    else:
+        lines.append(
+            f"-- lean {sm['lean']:+.2f} (-1 critical … +1 pro; model alone {sm['lean_model']:+.2f})"
+        )
     if sm["loaded_terms"]:
         top = ", ".join(f"{t['term']} ×{t['count']}" for t in sm["top_terms"])
         lines.append(
             f"-- loaded terms: {sm['loaded_terms']} ({sm['loaded_terms_per_1000_words']}"
-            f" per 1000 words), score {sm['loaded_term_score']:+.2f}; top: {top}"
+            f" per 1000 on-target words), score {_signed(sm['loaded_term_score'])}; top: {top}"
         )
     return "\n".join(lines)

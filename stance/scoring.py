@@ -10,23 +10,32 @@ scoring uses those with ``stance.vectorize``. The result equals the pipeline's
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from .decision import DecisionRule, heads_to_proba
 from .vectorize import CharBlock, WordBlock, lexicon_features
 
 __all__ = ["Scorer", "FORMAT"]
 
-FORMAT = 1
+# 2: the linear layer may hold a relevance head (``design``) and the decision rule.
+FORMAT = 2
 # Features never contain a newline (words are split on whitespace), so one string joined
 # by newlines stores a vocabulary in a plain (non-object) array.
 _SEP = "\n"
 
 
 class Scorer:
-    """predict_proba of a fitted ``build_pipeline()`` pipeline, from plain arrays."""
+    """Probabilities, on-target probabilities and labels of a fitted
+    ``build_pipeline()`` pipeline, from plain arrays.
+
+    ``coef``/``intercept`` are every head's linear layer stacked (see
+    :func:`stance.decision.heads_to_proba` for ``design``); ``rule`` turns the
+    probabilities into labels.
+    """
 
     def __init__(
         self,
@@ -34,11 +43,15 @@ class Scorer:
         blocks: list[dict[str, Any]],
         coef: np.ndarray,
         intercept: np.ndarray,
+        design: str = "stance",
+        rule: DecisionRule | None = None,
     ) -> None:
         self.classes_ = list(classes)
         self.blocks = blocks
         self.coef = coef
         self.intercept = intercept
+        self.design = design
+        self.rule = rule or DecisionRule()
         self._transforms = [self._transform_for(b) for b in blocks]
 
     @staticmethod
@@ -59,17 +72,17 @@ class Scorer:
         from sklearn.linear_model import LogisticRegression
         from sklearn.pipeline import FeatureUnion
 
-        from .features import CharNgramTfidf, LexiconFeatures, WordTfidf
+        from .features import CharNgramTfidf, LexiconFeatures, TargetStanceClassifier, WordTfidf
 
         steps = dict(pipe.steps) if hasattr(pipe, "steps") else {}
         union, clf = steps.get("features"), steps.get("clf")
-        if (
-            len(steps) != 2
-            or not isinstance(union, FeatureUnion)
-            or union.transformer_weights
-            or not isinstance(clf, LogisticRegression)
-            or len(clf.classes_) < 3  # binary LR is not a softmax
-        ):
+        if len(steps) != 2 or not isinstance(union, FeatureUnion) or union.transformer_weights:
+            return None
+        if isinstance(clf, TargetStanceClassifier):
+            head = (clf.coef_, clf.intercept_, clf.design_, clf.decision_rule)
+        elif isinstance(clf, LogisticRegression) and len(clf.classes_) >= 3:
+            head = (clf.coef_, clf.intercept_, "stance", DecisionRule())  # models before FORMAT 2
+        else:  # e.g. a binary LogisticRegression, which is not a softmax
             return None
         blocks: list[dict[str, Any]] = []
         for _, t in union.transformer_list:
@@ -85,10 +98,13 @@ class Scorer:
                 blocks.append({"kind": "lexicon", "scale": float(t.scale)})
             else:
                 return None
-        return cls([str(c) for c in clf.classes_], blocks, clf.coef_.copy(), clf.intercept_.copy())
+        coef, intercept, design, rule = head
+        classes = [str(c) for c in clf.classes_]
+        return cls(classes, blocks, coef.copy(), intercept.copy(), design, rule)
 
-    def predict_proba(self, texts: list[str]) -> np.ndarray:
-        """Softmax of the linear scores; each block times its slice of coefficients."""
+    def predict(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray | None]:
+        """(probabilities in ``classes_`` order, on-target probability or None) per text:
+        each feature block times its slice of every head's coefficients."""
         scores = np.tile(self.intercept, (len(texts), 1))
         lo = 0
         for transform in self._transforms:
@@ -96,10 +112,11 @@ class Scorer:
             hi = lo + Xb.shape[1]
             scores += np.asarray(Xb @ self.coef[:, lo:hi].T)
             lo = hi
-        scores -= scores.max(axis=1, keepdims=True)
-        np.exp(scores, scores)
-        scores /= scores.sum(axis=1, keepdims=True)
-        return scores
+        return heads_to_proba(scores, self.design, self.classes_)
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        """The probabilities of :meth:`predict`."""
+        return self.predict(texts)[0]
 
     def save(self, fh: Any) -> None:
         """Write the arrays as ``.npz`` to an open binary file."""
@@ -109,6 +126,8 @@ class Scorer:
             "kinds": np.array(_SEP.join(b["kind"] for b in self.blocks)),
             "coef": self.coef,
             "intercept": self.intercept,
+            "design": np.array(self.design),
+            "rule": np.array(json.dumps(self.rule.to_dict(), sort_keys=True)),
         }
         for i, b in enumerate(self.blocks):
             if b["kind"] == "lexicon":
@@ -124,7 +143,7 @@ class Scorer:
     def load(cls, path: str | Path) -> Scorer:
         """Read a scorer written by :meth:`save` (never unpickles)."""
         with np.load(path, allow_pickle=False) as z:
-            if int(z["format"]) != FORMAT:
+            if int(z["format"]) not in (1, FORMAT):
                 raise ValueError(f"scoring format {int(z['format'])}, expected {FORMAT}")
             blocks: list[dict[str, Any]] = []
             for i, kind in enumerate(str(z["kinds"]).split(_SEP)):
@@ -136,4 +155,9 @@ class Scorer:
                 if kind == "char":
                     block["ngram_range"] = [int(v) for v in z[f"b{i}_ngram_range"]]
                 blocks.append(block)
-            return cls(str(z["classes"]).split(_SEP), blocks, z["coef"], z["intercept"])
+            design, rule = "stance", DecisionRule()
+            if "design" in z:  # FORMAT 2
+                design = str(z["design"])
+                rule = DecisionRule.from_dict(json.loads(str(z["rule"])))
+            classes = str(z["classes"]).split(_SEP)
+            return cls(classes, blocks, z["coef"], z["intercept"], design, rule)

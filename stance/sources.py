@@ -4,13 +4,18 @@ An article record is the ``--format json`` object of one article (see
 :func:`stance.report.article_to_dict`): a dict with ``"source"`` (the outlet; missing,
 None or blank groups under ``"(unknown)"``) and ``"summary"`` (the per-article summary
 of :func:`stance.report.summarize`). Only ``summary["sentences"]``, ``summary["counts"]``,
-``summary["lean"]`` and ``summary["loaded_term_score"]`` are used.
+``summary["on_target_sentences"]``, ``summary["on_target_counts"]``, ``summary["lean"]``
+and ``summary["loaded_term_score"]`` are used.
 
-Per source, a :class:`SourceProfile` holds the number of articles and sentences, the label
-shares pooled over all its sentences (sentence-weighted), and the mean article lean and
-mean loaded-term score (each article counts once) with percentile bootstrap intervals that
-resample articles. With one article the interval is degenerate ([x, x]) and flagged; with
-few articles it is rough (the percentile bootstrap is too narrow for small samples).
+Per source, a :class:`SourceProfile` holds the number of articles, sentences and
+on-target sentences, the label shares pooled over its on-target sentences
+(sentence-weighted), and the mean article lean and mean loaded-term score with
+percentile bootstrap intervals that resample articles. Only articles with at least one
+on-target sentence have a lean (the others are counted, not averaged in); a source
+with none has no lean. With one such article the interval is degenerate ([x, x]) and
+flagged; with few it is rough (the percentile bootstrap is too narrow for small
+samples). Records written before target relevance existed (no ``on_target_*`` keys)
+count every sentence as on target.
 
 Note: ``stance score FILE`` records carry the file path as ``"source"``; set the outlet
 name in the records (or score through the Python API with ``source=OUTLET``) before
@@ -70,6 +75,8 @@ def _record_error(rec: Any) -> str | None:
         return '"summary" is not an object'
     for key in ("lean", "loaded_term_score"):
         v = summary.get(key)
+        if v is None and summary.get("on_target_sentences") == 0:
+            continue  # no sentence about the target: no lean
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
             return f'summary["{key}"] is missing or not a finite number'
     n = summary.get("sentences")
@@ -166,22 +173,26 @@ class SourceProfile:
     n_sentences: int
     counts: dict[str, int] = field(hash=False)
     shares: dict[str, float] = field(hash=False)
-    lean_mean: float
-    lean_ci: tuple[float, float]
-    loaded_term_score_mean: float
-    loaded_term_score_ci: tuple[float, float]
+    lean_mean: float | None
+    lean_ci: tuple[float, float] | None
+    loaded_term_score_mean: float | None
+    loaded_term_score_ci: tuple[float, float] | None
     ci_level: float = 0.95
     n_boot: int = 2000
     degenerate: bool = False
     n_not_arabic: int = 0
+    n_on_target: int = 0
+    n_lean_articles: int = 0
 
     @property
     def note(self) -> str:
         """A caveat for readers ('' when there is none)."""
+        if self.n_lean_articles == 0:
+            return "no sentence on target: no lean"
         if self.degenerate:
-            return "1 article: no interval"
-        if self.n_articles < FEW_ARTICLES:
-            return f"{self.n_articles} articles: rough interval"
+            return "1 article on target: no interval"
+        if self.n_lean_articles < FEW_ARTICLES:
+            return f"{self.n_lean_articles} articles on target: rough interval"
         return ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -189,12 +200,16 @@ class SourceProfile:
             "source": self.source,
             "n_articles": self.n_articles,
             "n_sentences": self.n_sentences,
+            "n_on_target": self.n_on_target,
+            "n_lean_articles": self.n_lean_articles,
             "counts": dict(self.counts),
             "shares": dict(self.shares),
             "lean_mean": self.lean_mean,
-            "lean_ci": list(self.lean_ci),
+            "lean_ci": None if self.lean_ci is None else list(self.lean_ci),
             "loaded_term_score_mean": self.loaded_term_score_mean,
-            "loaded_term_score_ci": list(self.loaded_term_score_ci),
+            "loaded_term_score_ci": None
+            if self.loaded_term_score_ci is None
+            else list(self.loaded_term_score_ci),
             "ci_level": self.ci_level,
             "n_boot": self.n_boot,
             "degenerate": self.degenerate,
@@ -253,35 +268,51 @@ def profile_sources(
     )
     profiles = []
     for name, recs in groups.items():
+        leaning = [r for r in recs if r["summary"]["lean"] is not None]
         values = np.array(
-            [[r["summary"]["lean"], r["summary"]["loaded_term_score"]] for r in recs], dtype=float
+            [[r["summary"]["lean"], r["summary"]["loaded_term_score"]] for r in leaning],
+            dtype=float,
         )
-        counts = {lab: sum(r["summary"]["counts"].get(lab, 0) for r in recs) for lab in labels}
-        n_sent = sum(r["summary"]["sentences"] for r in recs)
+        counts = {lab: sum(_on_target_counts(r).get(lab, 0) for r in recs) for lab in labels}
         pooled = sum(counts.values())
         shares = {lab: (c / pooled if pooled else 0.0) for lab, c in counts.items()}
-        rng = np.random.default_rng([random_state, zlib.crc32(name.encode("utf-8"))])
-        low, high = _bootstrap(values, n_boot, rng, ci)
-        means = values.mean(axis=0)
+        lean = score = lean_ci = score_ci = None
+        if leaning:
+            rng = np.random.default_rng([random_state, zlib.crc32(name.encode("utf-8"))])
+            low, high = _bootstrap(values, n_boot, rng, ci)
+            means = values.mean(axis=0)
+            lean, score = float(means[0]), float(means[1])
+            lean_ci, score_ci = (float(low[0]), float(high[0])), (float(low[1]), float(high[1]))
         profiles.append(
             SourceProfile(
                 source=name,
                 n_articles=len(recs),
-                n_sentences=n_sent,
+                n_sentences=sum(r["summary"]["sentences"] for r in recs),
                 counts=counts,
                 shares=shares,
-                lean_mean=float(means[0]),
-                lean_ci=(float(low[0]), float(high[0])),
-                loaded_term_score_mean=float(means[1]),
-                loaded_term_score_ci=(float(low[1]), float(high[1])),
+                lean_mean=lean,
+                lean_ci=lean_ci,
+                loaded_term_score_mean=score,
+                loaded_term_score_ci=score_ci,
                 ci_level=ci,
                 n_boot=n_boot,
-                degenerate=len(recs) == 1,
+                degenerate=len(leaning) == 1,
                 n_not_arabic=sum(r.get("arabic") is False for r in recs),
+                n_on_target=pooled,
+                n_lean_articles=len(leaning),
             )
         )
-    profiles.sort(key=lambda p: (p.lean_mean, p.source))
+    # Most critical first; sources without a lean last.
+    profiles.sort(key=lambda p: (p.lean_mean is None, p.lean_mean or 0.0, p.source))
     return profiles
+
+
+def _on_target_counts(rec: Mapping[str, Any]) -> Mapping[str, int]:
+    """Label counts of an article's on-target sentences (all sentences in records
+    written before target relevance existed)."""
+    summary = rec["summary"]
+    counts = summary.get("on_target_counts")
+    return counts if isinstance(counts, dict) else summary["counts"]
 
 
 # --------------------------------------------------------------------------- renderers
@@ -298,6 +329,7 @@ def _headings(profiles: Sequence[SourceProfile], labels: list[str]) -> list[str]
         "source",
         "articles",
         "sentences",
+        "on target",
         f"lean [{level} CI]",
         f"loaded-term score [{level} CI]",
         *labels,
@@ -305,7 +337,9 @@ def _headings(profiles: Sequence[SourceProfile], labels: list[str]) -> list[str]
     ]
 
 
-def _interval(mean: float, ci: tuple[float, float], fmt: str) -> str:
+def _interval(mean: float | None, ci: tuple[float, float] | None, fmt: str) -> str:
+    if mean is None or ci is None:
+        return "none"
     return f"{mean:{fmt}} [{ci[0]:{fmt}}, {ci[1]:{fmt}}]"
 
 
@@ -325,6 +359,7 @@ def render_sources_table(profiles: Sequence[SourceProfile]) -> str:
                 p.source,
                 str(p.n_articles),
                 str(p.n_sentences),
+                str(p.n_on_target),
                 _interval(p.lean_mean, p.lean_ci, "+.2f"),
                 _interval(p.loaded_term_score_mean, p.loaded_term_score_ci, "+.2f"),
                 *(f"{p.shares.get(lab, 0.0):.0%}" for lab in labels),
@@ -342,8 +377,9 @@ def render_sources_table(profiles: Sequence[SourceProfile]) -> str:
 
     lines = [fmt(head), "  ".join("-" * w for w in widths), *(fmt(r) for r in rows)]
     lines.append(
-        "lean: -1 critical … +1 pro, mean over articles; loaded-term score: net signed term "
-        "weight per 1000 words; shares pool the sentences"
+        "lean: -1 critical … +1 pro, mean over the articles with on-target sentences; "
+        "loaded-term score: net signed term weight per 1000 on-target words; shares pool "
+        "the on-target sentences"
     )
     return "\n".join(lines)
 
@@ -358,6 +394,8 @@ def sources_to_csv(profiles: Sequence[SourceProfile]) -> str:
             "source",
             "n_articles",
             "n_sentences",
+            "n_on_target",
+            "n_lean_articles",
             "lean_mean",
             "lean_ci_low",
             "lean_ci_high",
@@ -377,12 +415,10 @@ def sources_to_csv(profiles: Sequence[SourceProfile]) -> str:
                 p.source,
                 p.n_articles,
                 p.n_sentences,
-                round(p.lean_mean, 4),
-                round(p.lean_ci[0], 4),
-                round(p.lean_ci[1], 4),
-                round(p.loaded_term_score_mean, 4),
-                round(p.loaded_term_score_ci[0], 4),
-                round(p.loaded_term_score_ci[1], 4),
+                p.n_on_target,
+                p.n_lean_articles,
+                *_csv_interval(p.lean_mean, p.lean_ci),
+                *_csv_interval(p.loaded_term_score_mean, p.loaded_term_score_ci),
                 p.ci_level,
                 p.degenerate,
                 *(round(p.shares.get(lab, 0.0), 4) for lab in labels),
@@ -391,6 +427,13 @@ def sources_to_csv(profiles: Sequence[SourceProfile]) -> str:
             ]
         )
     return buf.getvalue()
+
+
+def _csv_interval(mean: float | None, ci: tuple[float, float] | None) -> list[Any]:
+    """mean, low, high rounded to 4 places; empty cells when there is no lean."""
+    if mean is None or ci is None:
+        return ["", "", ""]
+    return [round(mean, 4), round(ci[0], 4), round(ci[1], 4)]
 
 
 def sources_to_json(profiles: Sequence[SourceProfile]) -> str:
@@ -467,6 +510,13 @@ def _svg_chart(profiles: Sequence[SourceProfile]) -> str:
         )
         out.append("<g>")
         out.append(f"<title>{e(tip)}</title>")
+        if p.lean_mean is None or p.lean_ci is None:  # no on-target sentence: a label only
+            out.append(
+                f'<text x="{label_w - 12}" y="{y + 4:.1f}" text-anchor="end">'
+                f"<tspan{_bidi(name)}>{e(name)}</tspan> (no lean)</text>"
+            )
+            out.append("</g>")
+            continue
         out.append(
             f'<text x="{label_w - 12}" y="{y + 4:.1f}" text-anchor="end">'
             f"<tspan{_bidi(name)}>{e(name)}</tspan>"
@@ -484,7 +534,9 @@ def _svg_chart(profiles: Sequence[SourceProfile]) -> str:
     return "\n".join(out)
 
 
-def _html_interval(mean: float, ci: tuple[float, float]) -> str:
+def _html_interval(mean: float | None, ci: tuple[float, float] | None) -> str:
+    if mean is None or ci is None:
+        return '<td class="num">none</td>'
     return (
         f'<td class="num">{mean:+.2f}<br><span class="ci">[{ci[0]:+.2f}, {ci[1]:+.2f}]</span></td>'
     )
@@ -506,6 +558,7 @@ def render_sources_html(
             f'<td dir="auto">{e(p.source)}</td>',
             f'<td class="num">{p.n_articles}</td>',
             f'<td class="num">{p.n_sentences}</td>',
+            f'<td class="num">{p.n_on_target}</td>',
             _html_interval(p.lean_mean, p.lean_ci),
             _html_interval(p.loaded_term_score_mean, p.loaded_term_score_ci),
             *(f'<td class="num">{p.shares.get(lab, 0.0):.0%}</td>' for lab in labels),
@@ -526,9 +579,11 @@ def render_sources_html(
             f"<h1>{e(title)}</h1>",
             f'<div class="chart" dir="ltr">{chart}</div>',
             '<p class="legend" dir="ltr">Lean: −1 critical … +1 pro, the mean over a '
-            f"source's articles; the line is a {e(level)} bootstrap interval resampling "
-            "articles; a hollow dot is a single article (no interval). Loaded-term score: net "
-            "signed loaded-term weight per 1000 words (negative = critical framing).</p>",
+            f"source's articles with on-target sentences; the line is a {e(level)} bootstrap "
+            "interval resampling articles; a hollow dot is a single article (no interval). "
+            "Only sentences about the target (the accords, normalization with Israel) count. "
+            "Loaded-term score: net signed loaded-term weight per 1000 on-target words "
+            "(negative = critical framing).</p>",
             f'<div class="table"><table><thead><tr>{head}</tr></thead><tbody>',
             *rows,
             "</tbody></table></div>",

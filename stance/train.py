@@ -22,6 +22,7 @@ __all__ = [
     "train_model",
     "evaluate",
     "metrics",
+    "off_target_figures",
     "cv_splits",
     "seed_splits",
     "pipeline_fit_predict",
@@ -34,6 +35,17 @@ N_FOLDS = 5
 def default_annotations_dir() -> Path:
     """``annotations/`` of the current directory (where users run the CLI from the repo)."""
     return Path("annotations")
+
+
+def off_target_figures(targets: Sequence[bool], y_pred: Sequence[str]) -> dict[str, Any]:
+    """How many off-target sentences got a stance: ``off_target_sentences`` and the
+    share of them labelled pro or critical (``off_target_stance_share``, None if none)."""
+    off = [p for t, p in zip(targets, y_pred) if not t]
+    share = sum(p != "neutral" for p in off) / len(off) if off else None
+    return {
+        "off_target_sentences": len(off),
+        "off_target_stance_share": None if share is None else round(share, 4),
+    }
 
 
 def metrics(y_true: Sequence[str], y_pred: Sequence[str]) -> dict[str, Any]:
@@ -67,7 +79,7 @@ def pipeline_fit_predict(params: dict[str, Any] | None = None) -> FitPredict:
 
     def fit_predict(train: list[Annotation], test: list[Annotation]) -> list[str]:
         pipe = build_pipeline(**params)
-        pipe.fit([a.text for a in train], [a.label for a in train])
+        pipe.fit([a.text for a in train], [a.training_label for a in train])
         return list(pipe.predict([a.text for a in test]))
 
     return fit_predict
@@ -75,10 +87,11 @@ def pipeline_fit_predict(params: dict[str, Any] | None = None) -> FitPredict:
 
 def cv_splits(records: Sequence[Annotation], n_folds: int = N_FOLDS) -> list[tuple]:
     """Grouped, stratified folds as (train indices, test indices): no document is in
-    both. Fixed seed, so every benchmark that calls this sees the same folds."""
+    both; strata are the training labels (off-target apart from on-target neutral).
+    Fixed seed, so every benchmark that calls this sees the same folds."""
     from sklearn.model_selection import StratifiedGroupKFold
 
-    y = np.array([a.label for a in records])
+    y = np.array([a.training_label for a in records])
     groups = np.array([a.doc for a in records])
     folds = min(n_folds, len(set(groups)))
     if folds < 2:
@@ -115,6 +128,7 @@ def evaluate(
     for tr, te in splits:
         pred[te] = fp([records[i] for i in tr], [records[i] for i in te])
     result = metrics(list(y), list(pred))
+    result.update(off_target_figures([a.target for a in records], list(pred)))
 
     majority = Counter(y).most_common(1)[0][0]
     result["baseline_macro_f1"] = metrics(list(y), [majority] * len(y))["macro_f1"]
@@ -134,6 +148,8 @@ def evaluate(
             guess.extend(got)
             per_doc[doc] = metrics([a.label for a in test], got)["macro_f1"]
         loao = metrics(truth, guess)
+        targets = [records[i].target for _, _, te in seeds for i in te]
+        loao.update(off_target_figures(targets, guess))
         result["seed_loao_macro_f1"] = loao["macro_f1"]
         result["seed_loao"] = {**loao, "per_article_macro_f1": per_doc}
     else:
@@ -145,19 +161,23 @@ def train_model(
     annotations_dir: str | Path,
     params: dict[str, Any] | None = None,
     run_evaluation: bool = True,
+    dev_path: str | Path | None = None,
 ) -> StanceModel:
     """Fit the pipeline on every annotated sentence and return the model with its card
-    (training-data hash and counts, parameters, evaluation figures). Not saved."""
+    (training-data hash and counts, parameters, decision rule, evaluation figures, and
+    the figures on the labelled real text at ``dev_path`` when given). Not saved."""
     records = load_annotations(annotations_dir)
     params = dict(params or {})
     pipe = build_pipeline(**params)
-    pipe.fit([a.text for a in records], [a.label for a in records])
+    pipe.fit([a.text for a in records], [a.training_label for a in records])
     card: dict[str, Any] = {
         "training_data": {
             "sha256": annotations_sha256(annotations_dir),
             "sentences": len(records),
             "documents": len({a.doc for a in records}),
             "counts_per_label": label_counts(records),
+            "on_target": sum(a.target for a in records),
+            "off_target": sum(not a.target for a in records),
             "counts_per_origin": dict(sorted(Counter(a.origin for a in records).items())),
         },
         "params": {
@@ -167,10 +187,26 @@ def train_model(
         "random_state": RANDOM_STATE,
         "lexicon_version": load_lexicon().version,
     }
+    clf = pipe[-1]
+    if hasattr(clf, "decision_rule"):
+        card["decision"] = {"design": clf.design_, **clf.decision_rule.to_dict()}
     if run_evaluation:
         ev = evaluate(records, params)
-        card["evaluation"] = {
-            k: ev[k]
-            for k in ("macro_f1", "per_class", "baseline_macro_f1", "seed_loao_macro_f1", "folds")
-        }
-    return StanceModel(pipe, card)
+        card["evaluation"] = {k: ev[k] for k in EVALUATION_KEYS}
+    model = StanceModel(pipe, card)
+    if dev_path is not None:
+        from .dev import evaluate_dev, load_dev
+
+        model.card["dev_evaluation"] = evaluate_dev(model, load_dev(dev_path))
+    return model
+
+
+# The figures of `stance evaluate` stored in the model card.
+EVALUATION_KEYS = (
+    "macro_f1",
+    "per_class",
+    "baseline_macro_f1",
+    "off_target_stance_share",
+    "seed_loao_macro_f1",
+    "folds",
+)

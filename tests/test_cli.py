@@ -136,7 +136,7 @@ def test_train_evaluate_info(runner: CliRunner, tiny_dir: Path, tmp_path: Path) 
     out = tmp_path / "model"
     res = runner.invoke(main, ["train", "--annotations", str(tiny_dir), "--out", str(out)])
     assert res.exit_code == 0, res.output
-    assert "trained on 24 sentences" in res.output
+    assert "trained on 26 sentences" in res.output
     card = json.loads((out / "card.json").read_text(encoding="utf-8"))
     assert "seed_loao_macro_f1" in card["evaluation"]
 
@@ -146,9 +146,10 @@ def test_train_evaluate_info(runner: CliRunner, tiny_dir: Path, tmp_path: Path) 
     for key in ("macro_f1", "per_class", "confusion", "baseline_macro_f1", "seed_loao_macro_f1"):
         assert key in ev
     assert set(ev["per_class"]) == {"critical", "neutral", "pro"}
-    assert sum(map(sum, ev["confusion"]["matrix"])) == 24
-    # Majority baseline: 9 neutral of 24 -> F1(neutral) = 2*9/(9+24) over 3 classes.
-    assert ev["baseline_macro_f1"] == pytest.approx(round((2 * 9 / 33) / 3, 4))
+    assert sum(map(sum, ev["confusion"]["matrix"])) == 26
+    assert ev["off_target_sentences"] == 6 and 0 <= ev["off_target_stance_share"] <= 1
+    # Majority baseline: 11 neutral of 26 -> F1(neutral) = 2*11/(11+26) over 3 classes.
+    assert ev["baseline_macro_f1"] == pytest.approx(round((2 * 11 / 37) / 3, 4))
     assert sum(sum(r) for r in ev["seed_loao"]["confusion"]["matrix"]) == 8
 
     res = runner.invoke(main, ["evaluate", "--annotations", str(tiny_dir)])

@@ -52,7 +52,7 @@ def _write_archive(directory: Path, n_per_file: int = 500, files: int = 2) -> li
     """JSONL files of passages made of TINY sentences, with the odd cases the local
     command handles: a BOM, CRLF line ends, blank lines, HTML, a non-Arabic text."""
     rng = random.Random(7)
-    texts = [t for *_, t in TINY]
+    texts = [row[3] for row in TINY]
     directory.mkdir(parents=True, exist_ok=True)
     paths = []
     for f in range(files):
@@ -336,7 +336,7 @@ def test_notebook_api_bag_and_dataframes(cluster: Any, tiny_model_dir: Path) -> 
     from stance.dask_engine import score_bag, score_dataframe
     from stance.model import load_model
 
-    texts = [t for *_, t in TINY] * 3
+    texts = [row[3] for row in TINY] * 3
     want = score_records(load_model(tiny_model_dir), [{"text": t} for t in texts])
     records = [{"id": i, "text": t, "extra": i % 2} for i, t in enumerate(texts)]
     pdf = pd.DataFrame(records)
@@ -349,7 +349,7 @@ def test_notebook_api_bag_and_dataframes(cluster: Any, tiny_model_dir: Path) -> 
     assert [g["id"] for g in got] == list(range(len(texts)))
     for g, w, r in zip(got, want.records, records):
         assert {k: g[k] for k in r} == r  # the input fields are kept
-        for k in ("label", "probabilities", "loaded_terms", "arabic"):
+        for k in ("label", "probabilities", "on_target", "about_target", "loaded_terms", "arabic"):
             assert g[k] == w[k]
 
     scored = score_dataframe(pdf, model_path=tiny_model_dir)
@@ -359,6 +359,8 @@ def test_notebook_api_bag_and_dataframes(cluster: Any, tiny_model_dir: Path) -> 
         *pdf.columns,
         "label",
         *(f"p_{c}" for c in load_model(tiny_model_dir).classes_),
+        "on_target",
+        "about_target",
         "loaded_terms",
         "arabic",
     ]

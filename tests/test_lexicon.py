@@ -135,7 +135,8 @@ def test_ngrams_are_normalized_words_without_punctuation() -> None:
 
 def _reference_find(lex, text: str) -> list[tuple[int, int, str]]:
     """The plain algorithm the fast matcher must reproduce: every form tried at every
-    word start and opening quote (one lookahead alternation), longest match wins."""
+    word start and opening quote (one lookahead alternation), a match dropped when the
+    next word matches its term's ``unless_next``, longest match wins."""
     import re as _re
 
     from stance.normalize import normalize_with_offsets
@@ -146,6 +147,10 @@ def _reference_find(lex, text: str) -> list[tuple[int, int, str]]:
     cands = []
     for m in regex.finditer(nt.text):
         s, e = m.span(m.lastgroup)
+        term = lex.terms[lex._group_term[m.lastgroup]]
+        nxt = _re.match(r"\s+([^\W_]+)", nt.text[e:])
+        if term.unless_next and nxt and _re.fullmatch(term.unless_next, nxt.group(1)):
+            continue
         if e > s:
             cands.append((s, e, lex._group_term[m.lastgroup]))
     cands.sort(key=lambda c: (-(c[1] - c[0]), c[0]))

@@ -15,8 +15,8 @@ from stance.train import train_model
 
 from .conftest import TINY
 
-TEXTS = [t for _, _, _, t in TINY]
-LABELS = [lab for _, lab, _, _ in TINY]
+TEXTS = [row[3] for row in TINY]
+LABELS = [row[1] for row in TINY]
 
 
 def test_build_pipeline_is_unfitted_with_stable_steps() -> None:
@@ -24,7 +24,7 @@ def test_build_pipeline_is_unfitted_with_stable_steps() -> None:
     assert isinstance(pipe, Pipeline)
     assert [name for name, _ in pipe.steps] == ["features", "clf"]
     assert pipe.get_params()["clf__random_state"] == 0
-    assert pipe.get_params()["clf__class_weight"] == "balanced"
+    assert pipe.get_params()["clf__design"] == "two_heads"
     with pytest.raises(NotFittedError):
         pipe.predict(["نص"])
 
@@ -62,10 +62,14 @@ def test_save_load_round_trip(tiny_dir: Path, tmp_path: Path) -> None:
     model.save(tmp_path)
     again = load_model(tmp_path)
     np.testing.assert_allclose(again.predict_proba(TEXTS), model.predict_proba(TEXTS))
+    np.testing.assert_allclose(again.predict_on_target(TEXTS), model.predict_on_target(TEXTS))
+    assert again.predict(TEXTS) == model.predict(TEXTS)
     card = json.loads((tmp_path / CARD_NAME).read_text(encoding="utf-8"))
     assert card["labels"] == ["critical", "neutral", "pro"]
-    assert card["training_data"]["counts_per_label"] == {"critical": 8, "neutral": 9, "pro": 7}
-    assert card["training_data"]["counts_per_origin"] == {"authored": 16, "seed": 8}
+    assert card["training_data"]["counts_per_label"] == {"critical": 8, "neutral": 11, "pro": 7}
+    assert card["training_data"]["off_target"] == 6
+    assert card["decision"]["design"] == "two_heads"
+    assert card["training_data"]["counts_per_origin"] == {"authored": 18, "seed": 8}
     assert len(card["model_sha256"]) == 64
     assert {"python", "scikit-learn"} <= set(card["versions"])
     # Loading by the model file path works too.

@@ -138,7 +138,8 @@ def test_jsonl_duplicate_ids_and_on_error(runner: CliRunner, tiny_model_dir: Pat
 
 def test_annotations_check(runner: CliRunner, tiny_dir: Path, tmp_path: Path) -> None:
     res = runner.invoke(main, ["annotations", "check", "--annotations", str(tiny_dir)])
-    assert res.exit_code == 0 and "ok: 24 sentences" in res.output
+    assert res.exit_code == 0 and "ok: 26 sentences" in res.output
+    assert "6 of them off target" in res.output
     bad = tmp_path / "ann"
     bad.mkdir()
     (bad / "x.jsonl").write_text('{"id": "a", "text": "x"}\n', encoding="utf-8")

@@ -122,7 +122,14 @@ def test_csv_header_and_rows() -> None:
     rows = list(csv.DictReader(io.StringIO(sources_to_csv(profiles))))
     assert [r["source"] for r in rows] == ["A", "C", "B"]
     header = sources_to_csv(profiles).splitlines()[0].split(",")
-    assert header[:4] == ["source", "n_articles", "n_sentences", "lean_mean"]
+    assert header[:6] == [
+        "source",
+        "n_articles",
+        "n_sentences",
+        "n_on_target",
+        "n_lean_articles",
+        "lean_mean",
+    ]
     assert {"lean_ci_low", "lean_ci_high", "share_critical", "share_pro"} <= set(header)
     assert rows[0]["n_articles"] == "4" and float(rows[0]["lean_mean"]) == -0.325
     assert rows[1]["degenerate"] == "True"
@@ -140,7 +147,7 @@ def test_table_lists_every_source() -> None:
     lines = text.splitlines()
     assert lines[0].startswith("source") and "lean [95% CI]" in lines[0]
     assert [ln.split()[0] for ln in lines[2:5]] == ["A", "C", "B"]
-    assert "1 article: no interval" in text
+    assert "1 article on target: no interval" in text
 
 
 def test_html_escapes_and_draws_one_marker_per_source() -> None:

@@ -16,7 +16,7 @@ from .conftest import write_tiny_corpus
 
 def test_shipped_lexicon_covers_both_directions() -> None:
     lex = load_lexicon()
-    assert lex.version == "1"
+    assert lex.version == "2"
     assert len(lex) >= 80
     directions = [t.direction for t in lex.terms]
     assert directions.count("pro") >= 30 and directions.count("critical") >= 30
@@ -80,10 +80,10 @@ def test_seed_loaded_term_scores(seeds: Path) -> None:
 def test_terms_list(runner: CliRunner) -> None:
     res = runner.invoke(main, ["terms", "list"])
     assert res.exit_code == 0, res.output
-    assert "الكيان الصهيوني" in res.output and "lexicon version 1" in res.output
+    assert "الكيان الصهيوني" in res.output and "lexicon version 2" in res.output
     res = runner.invoke(main, ["terms", "list", "--format", "json"])
     data = json.loads(res.output)
-    assert data["version"] == "1" and len(data["terms"]) == len(load_lexicon())
+    assert data["version"] == "2" and len(data["terms"]) == len(load_lexicon())
 
 
 def test_terms_check_text_and_file(runner: CliRunner, tmp_path: Path) -> None:
