@@ -65,7 +65,7 @@ from typing import Any
 
 from .atomic import TEMP_GLOB, AtomicFile
 from .errors import InputError, StanceError
-from .inputs import parse_jsonl_line
+from .inputs import iter_lines, parse_jsonl_line
 
 DASK_MISSING = '--engine dask needs Dask: pip install "stance[dask]"'
 
@@ -164,26 +164,28 @@ def _model_ref(model_path: str | Path | None) -> tuple[str | None, str, list[str
 
 
 def _iter_range(
-    path: str, start: int, end: int, encoding: str
+    path: str, start: int, end: int, encoding: str, limit: int
 ) -> Iterator[tuple[int, int, dict[str, Any] | None, str | None]]:
     """Yield (local line number from 1, byte offset, record, error) for every non-blank
     line starting in [start, end). The last item is (lines, -1, None, None): how many
-    lines (blank ones included) start in the range."""
+    lines (blank ones included) start in the range. Lines are split as the local
+    command splits them (:func:`~stance.inputs.iter_lines`: LF, CRLF or CR; a line over
+    ``limit`` bytes is an error, skipped without reading it into memory)."""
     lines = 0
     with open(path, "rb") as fh:
-        if start > 0:
+        partial = start > 0
+        if partial:  # from the byte before: the rest of a line that started earlier
             fh.seek(start - 1)
-            fh.readline()  # the rest of a line that started before the range
-        pos = fh.tell()
-        while pos < end:
-            raw = fh.readline()
-            if not raw:
+        for pos, raw in iter_lines(fh, limit, offset=fh.tell()):
+            if partial:
+                partial = False
+                continue
+            if pos >= end:
                 break
             lines += 1
-            item = parse_jsonl_line(raw, lines, encoding, first=pos == 0)
+            item = parse_jsonl_line(raw, lines, encoding, limit)
             if item is not None:  # the local command's checks and messages
                 yield lines, pos, item.record, item.error
-            pos += len(raw)
     yield lines, -1, None, None
 
 
@@ -244,6 +246,7 @@ def _identity(spec: dict[str, Any], sha256: str, keep_text: bool, encoding: str)
         "model_sha256": sha256,
         "keep_text": keep_text,
         "encoding": encoding,
+        "max_record_bytes": spec["max_record_bytes"],
     }
 
 
@@ -283,7 +286,7 @@ def _score_partition(
             batch.clear()
 
         for line, offset, rec, err in _iter_range(
-            spec["abspath"], spec["start"], spec["end"], encoding
+            spec["abspath"], spec["start"], spec["end"], encoding, spec["max_record_bytes"]
         ):
             if offset < 0:
                 lines = line
@@ -382,10 +385,18 @@ def _inside(directory: str | Path | None) -> Callable[[str], bool]:
     return lambda path: os.path.realpath(path).startswith(root)
 
 
-def plan_partitions(files: Sequence[str], partition_bytes: int) -> list[dict[str, Any]]:
-    """Byte-range partitions of the files, from their sizes only."""
+def plan_partitions(
+    files: Sequence[str], partition_bytes: int, max_record_bytes: int | None = None
+) -> list[dict[str, Any]]:
+    """Byte-range partitions of the files, from their sizes only. ``max_record_bytes``:
+    the longest record (default: :data:`stance.inputs.MAX_RECORD_BYTES`, read here on
+    the client, so the workers apply the limit the local command applies)."""
     if partition_bytes < 1:
         raise ValueError("partition_bytes must be positive")
+    if max_record_bytes is None:
+        from . import inputs
+
+        max_record_bytes = inputs.MAX_RECORD_BYTES
     specs: list[dict[str, Any]] = []
     for f in files:
         st = os.stat(f)
@@ -399,6 +410,7 @@ def plan_partitions(files: Sequence[str], partition_bytes: int) -> list[dict[str
                     "mtime_ns": st.st_mtime_ns,
                     "start": start,
                     "end": min(start + partition_bytes, st.st_size),
+                    "max_record_bytes": max_record_bytes,
                 }
             )
     return specs
@@ -591,6 +603,7 @@ def score_archive(
                 "keep_text": keep_text,
                 "encoding": encoding,
                 "partition_bytes": partition_bytes,
+                "max_record_bytes": specs[0]["max_record_bytes"] if specs else None,
             },
             "inputs": [
                 {"path": f, "bytes": os.stat(f).st_size, "mtime_ns": os.stat(f).st_mtime_ns}
