@@ -343,7 +343,7 @@ def _score_jsonl(
     model_path: Path | None = None,
     out: Any = click.echo,
 ) -> int:
-    from .batch import BATCH_SIZE, score_batches
+    from .batch import BATCH_CHARS, BATCH_SIZE, score_batches
     from .inputs import iter_jsonl
 
     failures = 0
@@ -355,6 +355,7 @@ def _score_jsonl(
         # with the number of distinct ids (not with the text), so memory stays small.
         first_line: dict[str, int] = {}
         batch: list[dict[str, Any]] = []
+        chars = 0
         for item in iter_jsonl(path, encoding):
             error = item.error
             if error is None and "id" in item.record:  # type: ignore[operator]
@@ -370,9 +371,10 @@ def _score_jsonl(
                     break
                 continue
             batch.append(item.record)  # type: ignore[arg-type]
-            if len(batch) >= BATCH_SIZE:
+            chars += len(item.record["text"])  # type: ignore[index]
+            if len(batch) >= BATCH_SIZE or chars >= BATCH_CHARS:
                 yield batch
-                batch = []
+                batch, chars = [], 0
         if batch:
             yield batch
 

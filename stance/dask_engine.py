@@ -74,7 +74,7 @@ try:  # guarded: the error names the install command instead of a traceback
 except ImportError:
     raise StanceError(DASK_MISSING) from None
 
-from .batch import BATCH_SIZE, dump_record, score_records, worker_model  # noqa: E402
+from .batch import BATCH_CHARS, BATCH_SIZE, dump_record, score_records, worker_model  # noqa: E402
 
 __all__ = [
     "DASK_MISSING",
@@ -275,6 +275,7 @@ def _score_partition(
     with AtomicFile(shard) as shard_file, AtomicFile(errors_final) as errors_file:
         sh, eh = shard_file.file, errors_file.file
         batch: list[dict[str, Any]] = []
+        chars = 0
 
         def flush() -> None:
             nonlocal records, html, not_arabic
@@ -295,8 +296,10 @@ def _score_partition(
                 eh.write(_dumps_line({"local_line": line, "offset": offset, "error": err}))
             else:
                 batch.append(rec)  # type: ignore[arg-type]
-                if len(batch) >= BATCH_SIZE:
+                chars += len(rec["text"])  # type: ignore[index]
+                if len(batch) >= BATCH_SIZE or chars >= BATCH_CHARS:
                     flush()
+                    chars = 0
         if batch:
             flush()
         shard_file.commit()

@@ -204,3 +204,29 @@ def test_line_splitting_is_the_same_from_any_offset() -> None:
                     fh.seek(start - 1)
                     got = list(inputs.iter_lines(fh, limit, offset=start - 1))[1:]
                     assert got == [w for w in want if w[0] >= start], (data, start)
+
+
+# -- long texts ---------------------------------------------------------------------------
+
+
+def test_long_texts_make_smaller_batches(
+    runner: CliRunner, tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 512 records of up to 20 MB each would be 10 GB in one batch: a batch also ends
+    # when its texts reach BATCH_CHARS.
+    import stance.batch
+
+    sizes: list[int] = []
+    real = stance.batch.score_records
+
+    def spy(model: Any, records: Any, keep_text: bool = False) -> Any:
+        sizes.append(len(records))
+        return real(model, records, keep_text)
+
+    monkeypatch.setattr(stance.batch, "score_records", spy)
+    monkeypatch.setattr(stance.batch, "BATCH_CHARS", 250)
+    lines = [json.dumps({"id": i, "text": "و" * 100}, ensure_ascii=False) for i in range(7)]
+    res = _score(runner, tiny_model_dir, "--jsonl", "-", input="\n".join(lines))
+    assert res.exit_code == 0, res.output
+    assert sizes == [3, 3, 1]
+    assert [json.loads(x)["id"] for x in res.stdout.splitlines()] == list(range(7))
