@@ -195,7 +195,8 @@ def _iter_range(
 def _dumps_line(obj: Any) -> bytes:
     try:  # the local `score --jsonl` serialization, shared on purpose
         return (dump_record(obj) + "\n").encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate from a \udXXX escape: keep it escaped
+    except UnicodeEncodeError:  # a file name that is not UTF-8, in errors.jsonl (records
+        # with a lone surrogate are refused when parsed, by both engines)
         return (json.dumps(obj) + "\n").encode("ascii")
 
 

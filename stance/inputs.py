@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import sys
 from collections.abc import Iterator, Sequence
@@ -228,6 +229,41 @@ def _size(n: int) -> str:
     return f"{n // 2**20} MB" if n % 2**20 == 0 else f"{n:,} bytes"
 
 
+class _NotJson(ValueError):
+    """What Python's json module reads but JSON does not allow."""
+
+
+def _no_constant(name: str) -> Any:
+    # NaN, Infinity and -Infinity: Python reads them, but they are not JSON, and written
+    # back they would make the output unreadable by strict JSON readers.
+    raise _NotJson(f"{name} is not a JSON value; write null or a string")
+
+
+def _finite(number: str) -> float:
+    value = float(number)
+    if math.isinf(value):  # 1e999: read as Infinity, written back as Infinity
+        raise _NotJson(f"{number[:20]} is out of range for a number; write it as a string")
+    return value
+
+
+# A JSON escape of a UTF-16 surrogate (\ud800-\udfff); json.loads joins a valid pair into
+# one character, so only a lone half is left in the parsed strings.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _lone_surrogate(obj: dict[str, Any]) -> str | None:
+    """Which field of a parsed record holds a lone surrogate, as an error, or None."""
+    for key, value in obj.items():
+        m = _SURROGATE.search(json.dumps([key, value], ensure_ascii=False))
+        if m:
+            return (
+                f"{json.dumps(key)} holds a lone surrogate \\u{ord(m.group()):04x} (half of "
+                "an emoji or other UTF-16 pair), which is not valid Unicode; repair the record"
+            )
+    return None
+
+
 def parse_jsonl_line(
     raw: bytes | None, line: int, encoding: str = "utf-8", limit: int | None = None
 ) -> JsonlRecord | None:
@@ -250,15 +286,25 @@ def parse_jsonl_line(
     except UnicodeDecodeError:
         return JsonlRecord(line, None, f"not valid {encoding}; pass --encoding")
     try:
-        obj = json.loads(text)
+        obj = json.loads(text, parse_constant=_no_constant, parse_float=_finite)
     except json.JSONDecodeError as exc:
         return JsonlRecord(line, None, f"invalid JSON ({exc.msg})")
+    except _NotJson as exc:
+        return JsonlRecord(line, None, f"invalid JSON ({exc})")
+    except ValueError as exc:  # an integer of thousands of digits
+        return JsonlRecord(line, None, f"invalid JSON ({str(exc).split(':')[0]})")
+    except RecursionError:
+        return JsonlRecord(line, None, "invalid JSON (nested too deeply)")
     if not isinstance(obj, dict):
         return JsonlRecord(line, None, 'expected a JSON object with a "text" field')
     if "text" not in obj:
         return JsonlRecord(line, None, 'missing field "text"')
     if not isinstance(obj["text"], str):
         return JsonlRecord(line, None, f'"text" must be a string, got {type(obj["text"]).__name__}')
+    if _SURROGATE_ESCAPE.search(text):
+        error = _lone_surrogate(obj)
+        if error:
+            return JsonlRecord(line, None, error)
     return JsonlRecord(line, obj, None)
 
 

@@ -230,3 +230,67 @@ def test_long_texts_make_smaller_batches(
     assert res.exit_code == 0, res.output
     assert sizes == [3, 3, 1]
     assert [json.loads(x)["id"] for x in res.stdout.splitlines()] == list(range(7))
+
+
+# -- a lone surrogate (issue item 1) ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("bad", "field"),
+    [
+        ('{"id": "s", "text": "نص", "t": "\\ud83d"}', '"t"'),
+        ('{"id": "\\udc00", "text": "نص"}', '"id"'),
+        ('{"id": "s", "text": "نص \\ud83d"}', '"text"'),
+        ('{"id": "s", "text": "نص", "deep": {"a": ["x", "\\ude00"]}}', '"deep"'),
+    ],
+)
+def test_lone_surrogate_is_reported_and_every_other_record_written(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path, bad: str, field: str
+) -> None:
+    good = _good(600)
+    # a valid pair (an emoji written as two escapes) is not a lone surrogate
+    pair = '{"id": "pair", "text": "نص \\ud83d\\ude00"}'
+    stdin = "\n".join([*good, bad, pair]) + "\n"
+    escape = re.search(r"\\u[dD][89a-fA-F]..", bad).group().lower()
+    for extra in ([], ["--keep-text"]):
+        res = _score(runner, tiny_model_dir, "--jsonl", *extra, "-", input=stdin)
+        assert res.exit_code == 1
+        assert _errors(res.stderr) == [
+            f"error: -:601: {field} holds a lone surrogate {escape} (half of an emoji or "
+            "other UTF-16 pair), which is not valid Unicode; repair the record"
+        ]
+        ids = [json.loads(x)["id"] for x in res.stdout.splitlines()]
+        assert ids == [f"g{i}" for i in range(600)] + ["pair"]
+    out = tmp_path / "out.jsonl"
+    res = _score(runner, tiny_model_dir, "--jsonl", "-", "-o", str(out), input=stdin)
+    assert res.exit_code == 1
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 601
+
+
+# -- NaN and Infinity ---------------------------------------------------------------------
+
+
+def test_nan_and_infinity_are_refused_not_written_back(
+    runner: CliRunner, tiny_model_dir: Path
+) -> None:
+    bad = [
+        '{"id": "a", "text": "نص", "score": NaN}',
+        '{"id": "b", "text": "نص", "score": Infinity}',
+        '{"id": "c", "text": "نص", "meta": {"x": [-Infinity]}}',
+        '{"id": "d", "text": "نص", "score": 1e999}',
+        '{"id": "e", "text": "نص", "n": ' + "7" * 5000 + "}",
+        '{"id": "f", "text": "نص", "n": ' + "[" * 100_000 + "]" * 100_000 + "}",
+    ]
+    stdin = "\n".join([_good(1)[0], *bad, '{"id": "z", "text": "نص", "score": -1.5e300}']) + "\n"
+    res = _score(runner, tiny_model_dir, "--jsonl", "-", input=stdin)
+    assert res.exit_code == 1
+    assert _errors(res.stderr) == [
+        "error: -:2: invalid JSON (NaN is not a JSON value; write null or a string)",
+        "error: -:3: invalid JSON (Infinity is not a JSON value; write null or a string)",
+        "error: -:4: invalid JSON (-Infinity is not a JSON value; write null or a string)",
+        "error: -:5: invalid JSON (1e999 is out of range for a number; write it as a string)",
+        "error: -:6: invalid JSON (Exceeds the limit (4300 digits) for integer string conversion)",
+        "error: -:7: invalid JSON (nested too deeply)",
+    ]
+    out = [_strict(x) for x in res.stdout.splitlines()]  # every line is standard JSON
+    assert [(o["id"], o.get("score")) for o in out] == [("g0", None), ("z", -1.5e300)]
