@@ -7,6 +7,7 @@ Heavy modules (scikit-learn, the model) are imported inside the commands so that
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -223,6 +224,7 @@ def score(
         from .inputs import expand_inputs, read_sources_csv
 
         paths = expand_inputs(inputs, jsonl)
+        _refuse_output_over_input(output, paths)
         table = read_sources_csv(sources_csv) if sources_csv else {}
         model = _load(model_path)
     except StanceError as exc:
@@ -261,6 +263,30 @@ def score(
 _QUIET = False
 
 
+def _refuse_output_over_input(output: Path | None, inputs: Any) -> None:
+    """``-o`` naming one of the inputs (also through a symbolic or hard link) would
+    replace the input with the output: a usage error, before anything is read."""
+    if output is None:
+        return
+    try:
+        out = os.stat(output)
+    except OSError:
+        return  # does not exist yet: it cannot be an input
+    for path in inputs:
+        if str(path) == "-":
+            continue
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue
+        if (st.st_dev, st.st_ino) == (out.st_dev, out.st_ino):
+            same = "" if os.path.abspath(path) == os.path.abspath(output) else " (the same file)"
+            raise click.UsageError(
+                f"-o {output} is the input {path}{same}: writing it would destroy the input; "
+                "write the output to another file"
+            )
+
+
 def _progress(total: int, label: str) -> Any:
     """A click progress bar on stderr when it is a terminal (and not --quiet); a no-op
     otherwise, so pipes and logs stay clean."""
@@ -290,7 +316,11 @@ def _output(path: Path | None) -> Iterator[Any]:
         return
     from .atomic import AtomicFile
 
-    with AtomicFile(path, "w", encoding="utf-8", newline="\n") as af:
+    try:  # a file name that is not UTF-8 is written with "?", not a crash at the end
+        af = AtomicFile(path, "w", encoding="utf-8", errors="replace", newline="\n")
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from None
+    with af:
         yield lambda chunk: af.file.write(chunk + "\n")
 
 
@@ -684,6 +714,7 @@ def annotate(
     from .inputs import read_article
     from .sniff import visible_text
 
+    _refuse_output_over_input(output, [article])
     try:
         model = _load(model_path)
         text, _ = visible_text(read_article(article, encoding))
@@ -729,6 +760,7 @@ def sources(inputs: tuple[str, ...], fmt: str, output: Path | None, n_boot: int)
     from . import sources as src
 
     try:
+        _refuse_output_over_input(output, src.scored_files(list(inputs)))
         profiles = src.profile_sources(src.load_scored(list(inputs)), n_boot=n_boot)
     except (StanceError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None

@@ -38,6 +38,7 @@ __all__ = [
     "UNKNOWN_SOURCE",
     "SourceProfile",
     "load_scored",
+    "scored_files",
     "profile_sources",
     "render_sources_table",
     "sources_to_csv",
@@ -121,17 +122,12 @@ def _iter_file(path: Path) -> Iterator[dict[str, Any]]:
         yield rec
 
 
-def load_scored(paths: str | Path | Iterable[str | Path]) -> list[dict[str, Any]]:
-    """Read article records from scored-output files and directories.
-
-    A file holds one article record per line (JSON Lines; what ``stance score --format
-    json`` prints), or, for ``*.json``, one JSON object or a list of them. A directory
-    contributes its ``*.jsonl`` and ``*.json`` files, searched recursively, in sorted
-    order. Blank lines are skipped. A bad line raises ``ValueError("FILE:LINE: why")``.
-    """
+def scored_files(paths: str | Path | Iterable[str | Path]) -> list[Path]:
+    """The files :func:`load_scored` reads: files as given, and for a directory its
+    ``*.jsonl`` and ``*.json`` files, searched recursively, in sorted order."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
-    records: list[dict[str, Any]] = []
+    out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
             files = sorted(
@@ -143,8 +139,22 @@ def load_scored(paths: str | Path | Iterable[str | Path]) -> list[dict[str, Any]
             files = [p]
         else:
             raise ValueError(f"{p}: no such file or directory")
-        for f in files:
-            records.extend(_iter_file(f))
+        out.extend(files)
+    return out
+
+
+def load_scored(paths: str | Path | Iterable[str | Path]) -> list[dict[str, Any]]:
+    """Read article records from scored-output files and directories.
+
+    A file holds one article record per line (JSON Lines; what ``stance score --format
+    json`` prints), or, for ``*.json``, one JSON object or a list of them. A directory
+    contributes its ``*.jsonl`` and ``*.json`` files, searched recursively, in sorted
+    order (:func:`scored_files`). Blank lines are skipped. A bad line raises
+    ``ValueError("FILE:LINE: why")``.
+    """
+    records: list[dict[str, Any]] = []
+    for f in scored_files(paths):
+        records.extend(_iter_file(f))
     return records
 
 

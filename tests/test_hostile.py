@@ -294,3 +294,59 @@ def test_nan_and_infinity_are_refused_not_written_back(
     ]
     out = [_strict(x) for x in res.stdout.splitlines()]  # every line is standard JSON
     assert [(o["id"], o.get("score")) for o in out] == [("g0", None), ("z", -1.5e300)]
+
+
+# -- -o onto an input (issue item 2) ------------------------------------------------------
+
+
+@pytest.mark.parametrize("how", ["same", "symlink", "hardlink"])
+def test_output_onto_an_input_is_refused(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path, how: str
+) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "scored").mkdir()
+    (tmp_path / "links").mkdir()
+    inp = tmp_path / "in" / "x.jsonl"
+    inp.write_bytes(("\n".join([*_good(3), "not json"]) + "\n").encode("utf-8"))
+    article = tmp_path / "in" / "a.txt"
+    article.write_text(AR, encoding="utf-8")
+    scored = tmp_path / "scored" / "scored.jsonl"
+    res = _score(runner, tiny_model_dir, "--format", "json", str(article), "-o", str(scored))
+    assert res.exit_code == 0, res.output
+    model = ["--model", str(tiny_model_dir)]
+    cases = [
+        (["score", *model, "--jsonl", str(inp)], inp),
+        (["score", *model, str(article)], article),
+        (["score", *model, "--jsonl", str(inp.parent)], inp),  # a directory of inputs
+        (["sources", "--format", "csv", str(scored)], scored),
+        (["sources", str(scored.parent)], scored),
+        (["annotate", *model, "--source", "s", str(article)], article),
+    ]
+    for args, target in cases:
+        before = target.read_bytes()
+        output = target
+        if how != "same":
+            output = tmp_path / "links" / target.name
+            (os.symlink if how == "symlink" else os.link)(target, output)
+        res = runner.invoke(main, [*args, "-o", str(output)])
+        assert res.exit_code == 2, (args, res.output)
+        assert f"-o {output} is the input {target}" in res.stderr
+        assert "writing it would destroy the input" in res.stderr
+        assert ("(the same file)" in res.stderr) == (how != "same")
+        assert target.read_bytes() == before
+        if how != "same":
+            output.unlink()
+
+
+def test_output_file_name_not_utf8_is_no_crash(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    name = os.fsdecode(os.fsencode(str(tmp_path)) + b"/a\xff.txt")
+    try:
+        Path(name).write_text(AR, encoding="utf-8")
+    except (OSError, UnicodeError):
+        pytest.skip("this filesystem refuses file names that are not UTF-8")
+    out = tmp_path / "out.jsonl"
+    res = _score(runner, tiny_model_dir, "--format", "json", name, "-o", str(out))
+    assert res.exit_code == 0, res.output
+    assert json.loads(out.read_text(encoding="utf-8"))["source"].endswith("a?.txt")
