@@ -350,3 +350,42 @@ def test_output_file_name_not_utf8_is_no_crash(
     res = _score(runner, tiny_model_dir, "--format", "json", name, "-o", str(out))
     assert res.exit_code == 0, res.output
     assert json.loads(out.read_text(encoding="utf-8"))["source"].endswith("a?.txt")
+
+
+# -- -o keeps permissions, writes through links -------------------------------------------
+
+
+def test_output_keeps_mode_and_writes_through_a_symlink(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text(AR, encoding="utf-8")
+    private = tmp_path / "private.jsonl"
+    private.write_text("old\n")
+    private.chmod(0o600)
+    res = _score(runner, tiny_model_dir, "--format", "json", str(article), "-o", str(private))
+    assert res.exit_code == 0, res.output
+    assert json.loads(private.read_text("utf-8"))["sentences"]
+    assert private.stat().st_mode & 0o777 == 0o600
+
+    real = tmp_path / "reports" / "sources.csv"
+    real.parent.mkdir()
+    real.write_text("old\n")
+    real.chmod(0o640)
+    link = tmp_path / "latest.csv"
+    link.symlink_to(Path("reports") / "sources.csv")  # relative, as links usually are
+    res = runner.invoke(main, ["sources", "--format", "csv", str(private), "-o", str(link)])
+    assert res.exit_code == 0, res.output
+    assert link.is_symlink() and os.readlink(link) == str(Path("reports") / "sources.csv")
+    assert real.read_text("utf-8").startswith("source,n_articles")
+    assert real.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in real.parent.iterdir()) == ["sources.csv"]  # no temp left
+    # a dangling link: its target is created
+    dangling = tmp_path / "new.csv"
+    dangling.symlink_to(real.parent / "new.csv")
+    res = runner.invoke(main, ["sources", "--format", "csv", str(private), "-o", str(dangling)])
+    assert res.exit_code == 0, res.output
+    assert dangling.is_symlink() and (real.parent / "new.csv").stat().st_mode & 0o777 == 0o644
+    # an output that cannot be written is one line, not a traceback
+    res = runner.invoke(main, ["sources", str(private), "-o", str(private / "x.csv")])
+    assert res.exit_code == 1 and res.stderr.startswith(f"Error: cannot write {private / 'x.csv'}")
