@@ -910,9 +910,9 @@ def terms_discover(
             )
         )
     elif fmt == "csv":
-        import csv
+        from .csvsafe import csv_writer
 
-        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer = csv_writer(sys.stdout)
         writer.writerow(
             ["label", "ngram", "n", "count_label", "count_rest", "log_odds", "z", "in_lexicon"]
         )

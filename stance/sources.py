@@ -20,7 +20,6 @@ profiling. ``stance score --jsonl`` writes passage records (one label per passag
 
 from __future__ import annotations
 
-import csv
 import html
 import io
 import json
@@ -33,6 +32,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from .csvsafe import csv_writer
 
 __all__ = [
     "UNKNOWN_SOURCE",
@@ -362,7 +363,7 @@ def sources_to_csv(profiles: Sequence[SourceProfile]) -> str:
     """CSV with a header row and one row per source."""
     labels = _labels_of(profiles)
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv_writer(buf)
     w.writerow(
         [
             "source",

