@@ -10,6 +10,7 @@ import json
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -450,3 +451,35 @@ def test_terms_discover_csv_neutralizes_formulas(
     ]
     assert [r[6] for r in rows[1:]] == ["-2.0"] * (len(HOSTILE) + 1)
     _cells_are_safe(rows)
+
+
+# -- card.json names files beside it ------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", ["model_file", "scoring_file"])
+@pytest.mark.parametrize("where", ["parent", "absolute"])
+def test_card_file_names_are_confined_to_the_model_directory(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path, key: str, where: str
+) -> None:
+    model = tmp_path / "models" / "m"
+    shutil.copytree(tiny_model_dir, model)
+    card = json.loads((model / "card.json").read_text("utf-8"))
+    # A valid copy outside: only the confinement stands between the card and it.
+    outside = tmp_path / "models" / card[key]
+    shutil.copy(model / card[key], outside)
+    card[key] = f"../{outside.name}" if where == "parent" else str(outside)
+    (model / "card.json").write_text(json.dumps(card), encoding="utf-8")
+    article = tmp_path / "a.txt"
+    article.write_text(AR, encoding="utf-8")
+    for args in (["score", "--model", str(model), str(article)], ["info", "--model", str(model)]):
+        res = runner.invoke(main, args)
+        assert res.exit_code == 1, (args, res.output)
+        assert f"{key} {json.dumps(card[key])} is not a file name inside {model}" in res.stderr
+        assert len(res.stderr.strip().splitlines()) == 1 and "Traceback" not in res.output
+
+
+def test_card_that_is_not_an_object_is_refused(runner: CliRunner, tmp_path: Path) -> None:
+    for content in ("5", "[1]", '"card"'):
+        (tmp_path / "card.json").write_text(content)
+        res = runner.invoke(main, ["info", "--model", str(tmp_path)])
+        assert res.exit_code == 1 and "lacks an object" in res.stderr, res.output
