@@ -204,6 +204,8 @@ def score(
         except StanceError as exc:
             raise click.ClickException(str(exc)) from None
         workers = jobs if jobs > 1 else None  # default: one worker per core
+        if workers and scheduler is None:
+            workers = _cap_jobs(workers)
         sys.exit(
             run_cli(
                 list(inputs),
@@ -220,6 +222,7 @@ def score(
         raise click.UsageError("--out and --scheduler go with --engine dask")
     if jobs > 1 and not jsonl:
         raise click.UsageError("--jobs applies to --jsonl input")
+    jobs = _cap_jobs(jobs)
     try:
         from .inputs import expand_inputs, read_sources_csv
 
@@ -261,6 +264,23 @@ def score(
 
 
 _QUIET = False
+
+
+def _cpu_count() -> int:
+    """CPUs this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1  # pragma: no cover - macOS, Windows
+
+
+def _cap_jobs(jobs: int) -> int:
+    """``--jobs`` beyond the CPU count only adds processes that wait (and 100,000 of
+    them exhaust the machine): use the CPU count, and say so."""
+    cpus = _cpu_count()
+    if jobs <= cpus:
+        return jobs
+    _warn(f"--jobs {jobs} is more than the {cpus} CPU(s) here; using {cpus}")
+    return cpus
 
 
 def _refuse_output_over_input(output: Path | None, inputs: Any) -> None:

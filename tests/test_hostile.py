@@ -483,3 +483,31 @@ def test_card_that_is_not_an_object_is_refused(runner: CliRunner, tmp_path: Path
         (tmp_path / "card.json").write_text(content)
         res = runner.invoke(main, ["info", "--model", str(tmp_path)])
         assert res.exit_code == 1 and "lacks an object" in res.stderr, res.output
+
+
+# -- --jobs -------------------------------------------------------------------------------
+
+
+def test_jobs_is_capped_at_the_cpu_count(
+    runner: CliRunner, tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import stance.batch
+    import stance.cli
+
+    used: list[int] = []
+    real = stance.batch.score_batches
+
+    def spy(model: Any, batches: Any, keep_text: bool, jobs: int, *a: Any) -> Any:
+        used.append(jobs)
+        return real(model, batches, keep_text, jobs, *a)
+
+    monkeypatch.setattr(stance.batch, "score_batches", spy)
+    monkeypatch.setattr(stance.cli, "_cpu_count", lambda: 1)
+    stdin = "\n".join(_good(3)) + "\n"
+    res = _score(runner, tiny_model_dir, "--jsonl", "--jobs", "100000", "-", input=stdin)
+    assert res.exit_code == 0, res.output
+    assert used == [1]
+    assert res.stderr == "warning: --jobs 100000 is more than the 1 CPU(s) here; using 1\n"
+    assert len(res.stdout.splitlines()) == 3
+    res = _score(runner, tiny_model_dir, "--jsonl", "-q", "--jobs", "7", "-", input=stdin)
+    assert res.exit_code == 0 and res.stderr == "" and used == [1, 1]
