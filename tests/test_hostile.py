@@ -511,3 +511,37 @@ def test_jobs_is_capped_at_the_cpu_count(
     assert len(res.stdout.splitlines()) == 3
     res = _score(runner, tiny_model_dir, "--jsonl", "-q", "--jobs", "7", "-", input=stdin)
     assert res.exit_code == 0 and res.stderr == "" and used == [1, 1]
+
+
+# -- a combining mark between the words of a term -----------------------------------------
+
+
+@pytest.mark.parametrize("mark", ["\u0301", "\u0300", "\u20dd", "\u034f", "\ufe0f", "\u08f0"])
+def test_combining_mark_between_words_does_not_split_a_term(
+    runner: CliRunner, tiny_model_dir: Path, mark: str
+) -> None:
+    text = f"وقال إن الكيان{mark} الصهيوني يتمدد وإن الكيان {mark}الصهيوني باق"
+    res = runner.invoke(main, ["terms", "check", "--format", "json", text])
+    assert res.exit_code == 0, res.output
+    matches = json.loads(res.stdout)
+    assert [m["term"] for m in matches] == ["الكيان الصهيوني"] * 2
+    for m in matches:
+        assert text[m["start"] : m["end"]] == m["match"]  # offsets into the original text
+    assert mark in matches[0]["match"] and mark in matches[1]["match"]
+    rec = json.dumps({"id": 1, "text": text}, ensure_ascii=False)
+    res = _score(runner, tiny_model_dir, "--jsonl", "-", input=rec)
+    assert json.loads(res.stdout)["loaded_terms"] == matches
+
+
+def test_every_combining_mark_is_in_the_scanned_blocks() -> None:
+    import unicodedata
+
+    from stance.normalize import _MARKS, normalize
+
+    everywhere = {
+        chr(c)
+        for c in [*range(0x0300, 0x10000), *range(0xE0100, 0xE01F0)]
+        if unicodedata.category(chr(c)) in ("Mn", "Me")
+    }
+    assert everywhere <= _MARKS | {c for c in everywhere if normalize(c) == ""}
+    assert normalize("a\u0301b") == "ab"
