@@ -456,7 +456,7 @@ def _score_jsonl(
 @click.option(
     "--out",
     "out_dir",
-    type=click.Path(path_type=Path),
+    type=click.Path(file_okay=False, path_type=Path),
     default=Path("models"),
     show_default=True,
     help="Directory to write the model and card.json into.",

@@ -353,19 +353,23 @@ def expand_inputs(inputs: Sequence[str], out_dir: str | Path | None = None) -> l
         if item == "-":
             raise InputError("--engine dask reads files, not stdin; name the JSONL files")
         if _has_magic(item) and not os.path.exists(item):
-            matches = sorted(
-                m for m in glob.glob(item, recursive=True) if os.path.isfile(m) and not inside(m)
-            )
+            found = [m for m in glob.glob(item, recursive=True) if os.path.isfile(m)]
+            matches = sorted(m for m in found if not inside(m))
             if not matches:
-                raise InputError(f"{item}: no files match this pattern")
+                raise InputError(
+                    _nothing_to_read(item, found, out_dir, "no files match this pattern")
+                )
         elif os.path.isdir(item):
-            matches = sorted(
+            found = [
                 str(f)
                 for f in Path(item).rglob("*")
-                if f.is_file() and f.suffix.lower() == ".jsonl" and not inside(str(f))
-            )
+                if f.is_file() and f.suffix.lower() == ".jsonl"
+            ]
+            matches = sorted(m for m in found if not inside(m))
             if not matches:
-                raise InputError(f"{item}: directory has no *.jsonl files")
+                raise InputError(
+                    _nothing_to_read(item, found, out_dir, "directory has no *.jsonl files")
+                )
         elif os.path.isfile(item):
             if inside(item):
                 raise InputError(
@@ -380,6 +384,18 @@ def expand_inputs(inputs: Sequence[str], out_dir: str | Path | None = None) -> l
                 seen.add(key)
                 out.append(m)
     return out
+
+
+def _nothing_to_read(item: str, found: list[str], out_dir: str | Path | None, why: str) -> str:
+    """The message for a glob or directory that gave no input: ``why``, unless it did
+    find files, all of them inside the output directory."""
+    if found:
+        why = (
+            f"its only files ({len(found)}) are inside the output directory {out_dir}, "
+            "whose files are never read as input; name the input files, or write --out "
+            "elsewhere"
+        )
+    return f"{item}: {why}"
 
 
 def _inside(directory: str | Path | None) -> Callable[[str], bool]:

@@ -545,3 +545,45 @@ def test_every_combining_mark_is_in_the_scanned_blocks() -> None:
     }
     assert everywhere <= _MARKS | {c for c in everywhere if normalize(c) == ""}
     assert normalize("a\u0301b") == "ab"
+
+
+# -- messages -----------------------------------------------------------------------------
+
+
+def test_train_out_onto_a_file_says_it_is_a_file(
+    runner: CliRunner, tiny_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import stance.train
+
+    def no_training(*a: Any, **k: Any) -> Any:
+        raise AssertionError("trained before checking --out")
+
+    monkeypatch.setattr(stance.train, "train_model", no_training)
+    f = tmp_path / "model.txt"
+    f.write_text("keep me")
+    res = runner.invoke(main, ["train", "--annotations", str(tiny_dir), "--out", str(f)])
+    assert res.exit_code == 2
+    assert "is a file" in res.stderr and "File exists" not in res.stderr
+    assert f.read_text() == "keep me"
+
+
+def test_dask_glob_matching_only_the_output_says_why(
+    runner: CliRunner, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    pytest.importorskip("dask")
+    out = tmp_path / "archive" / "scored"
+    out.mkdir(parents=True)
+    (out / "part-00000.jsonl").write_text(_good(1)[0] + "\n", encoding="utf-8")
+    for pattern in (str(tmp_path / "archive" / "**" / "*.jsonl"), str(tmp_path / "archive")):
+        res = _score(
+            runner, tiny_model_dir, "--jsonl", pattern, "--engine", "dask", "--out", str(out)
+        )
+        assert res.exit_code == 1
+        assert res.stderr == (
+            f"Error: {pattern}: its only files (1) are inside the output directory {out}, "
+            "whose files are never read as input; name the input files, or write --out "
+            "elsewhere\n"
+        )
+    res = _score(runner, tiny_model_dir, "--jsonl", str(tmp_path / "*.x"), "--engine", "dask",
+                 "--out", str(out))  # fmt: skip
+    assert res.exit_code == 1 and "no files match this pattern" in res.stderr
