@@ -587,3 +587,110 @@ def test_dask_glob_matching_only_the_output_says_why(
     res = _score(runner, tiny_model_dir, "--jsonl", str(tmp_path / "*.x"), "--engine", "dask",
                  "--out", str(out))  # fmt: skip
     assert res.exit_code == 1 and "no files match this pattern" in res.stderr
+
+
+# -- every bad-record kind at once: local, --jobs 2 and Dask agree ------------------------
+
+
+def _every_bad_kind(path: Path) -> None:
+    """Good records around every kind of bad record, with CR, LF and CRLF line ends, a
+    second BOM where two files were concatenated, and blank lines."""
+    rng = random.Random(14)
+    texts = ["وصل الوفد أمس.", "الكيان الصهيوني يتمدد.", "<p>وقال الوزير</p><p>إنها خطوة</p><br>"]
+    good = [
+        json.dumps({"id": f"r{i}", "text": rng.choice(texts), "src": i % 3}, ensure_ascii=False)
+        for i in range(90)
+    ]
+    bad = [
+        '{"id": "sur1", "text": "نص", "t": "\\ud83d"}',
+        '{"id": "sur2", "text": "نص \\udfff"}',
+        '{"id": "nan", "text": "نص", "x": NaN}',
+        '{"id": "inf", "text": "نص", "x": [Infinity, -Infinity]}',
+        '{"id": "big", "text": "نص", "x": 1E400}',
+        '{"id": "huge", "text": "' + "ن" * 3000 + '"}',
+        '{"id": "broken", "text": ',
+        '["not", "an", "object"]',
+        '{"id": "notext"}',
+        "\xa0",
+    ]
+    lines = good[:]
+    for i, b in enumerate(bad):
+        lines.insert(5 + 8 * i, b)
+    data = b""
+    for i, line in enumerate(lines):
+        data += line.encode("utf-8") + [b"\n", b"\r", b"\r\n", b"\n\n"][i % 4]
+        if i == 40:
+            data += b"\xef\xbb\xbf"  # a second file, with its BOM, starts here
+    path.write_bytes(b"\xef\xbb\xbf" + data)
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Any:
+    pytest.importorskip("distributed")
+    import logging
+
+    from distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        silence_logs=logging.CRITICAL,
+    ) as c:
+        yield c
+
+
+def test_every_bad_record_kind_same_output_local_jobs_and_dask(
+    runner: CliRunner,
+    tiny_model_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    cluster: Any,
+) -> None:
+    import stance.inputs
+    from stance.dask_engine import run_cli
+
+    monkeypatch.setattr(stance.inputs, "MAX_RECORD_BYTES", 2000)
+    src = tmp_path / "in" / "bad.jsonl"
+    src.parent.mkdir()
+    _every_bad_kind(src)
+    local = _score(runner, tiny_model_dir, "--jsonl", str(src))
+    assert local.exit_code == 1
+    errors = _errors(local.stderr)
+    assert len(errors) == 10
+    assert "record over 2,000 bytes" in errors[5] and "lone surrogate \\udfff" in errors[1]
+    records = [_strict(x) for x in local.stdout.splitlines()]  # standard JSON, UTF-8
+    assert [r["id"] for r in records] == [f"r{i}" for i in range(90)]
+    local.stdout.encode("utf-8")
+
+    jobs = _score(runner, tiny_model_dir, "--jsonl", "--jobs", "2", str(src))
+    assert (jobs.exit_code, jobs.stdout, _errors(jobs.stderr)) == (1, local.stdout, errors)
+
+    dask_args = ["--engine", "dask", "--scheduler", cluster.scheduler_address]
+    out = tmp_path / "out"
+    res = _score(runner, tiny_model_dir, "--jsonl", str(src), *dask_args, "--out", str(out))
+    assert res.exit_code == 1, res.output
+    assert _errors(res.stderr) == errors
+
+    def shards(directory: Path) -> str:
+        return b"".join(p.read_bytes() for p in sorted(directory.glob("part-*.jsonl"))).decode()
+
+    assert shards(out) == local.stdout
+    # and with partitions cut between the CR and LF of a line end, at the second BOM, and
+    # (several times) inside the oversized record
+    data = src.read_bytes()
+    for size in (data.index(b"\r\n") + 1, data.index(b"\xef\xbb\xbf", 1)):
+        part = tmp_path / f"out{size}"
+        code = run_cli(
+            [str(src)],
+            part,
+            scheduler=cluster.scheduler_address,
+            model_path=tiny_model_dir,
+            partition_bytes=size,
+            quiet=True,
+        )
+        assert code == 1
+        assert shards(part) == local.stdout
+        got = [json.loads(x) for x in (part / "errors.jsonl").read_text("utf-8").splitlines()]
+        assert [f"error: {e['file']}:{e['line']}: {e['error']}" for e in got] == errors
