@@ -3,11 +3,16 @@ temporary name, flushed to disk, then renamed over it.
 
 Used for everything `stance` writes that a reader may open at any moment: models and
 cards, annotation files, reports (``-o``), Dask shards and manifests.
+
+Replacing a file keeps its permission bits (a 0600 report stays private); a new file is
+0644. A destination that is a symbolic link is written through: its target is replaced
+(atomically, the same way) and the link is kept.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import IO, Any
@@ -32,9 +37,8 @@ class AtomicFile:
     def __init__(self, path: str | Path, mode: str = "wb", **open_kwargs: Any) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(
-            prefix=f".{self.path.name}.tmp-", suffix=".tmp", dir=self.path.parent
-        )
+        target = _through_links(self.path)  # the temporary file goes beside what is replaced
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.tmp-", suffix=".tmp", dir=target.parent)
         self.tmp: Path | None = Path(tmp)
         self.file: IO[Any] = os.fdopen(fd, mode, **open_kwargs)
 
@@ -51,10 +55,14 @@ class AtomicFile:
     def commit(self, path: str | Path | None = None) -> Path:
         """Rename the finished file to ``path`` (default: the one given at creation)."""
         tmp = self.finish()
-        # mkstemp makes 0600 files; what stance writes is shared data, readable by all.
-        os.chmod(tmp, 0o644)
         final = Path(path) if path is not None else self.path
-        os.replace(tmp, final)
+        target = _through_links(final)
+        try:  # replacing a file: keep its permissions
+            mode = stat.S_IMODE(os.stat(target).st_mode)
+        except OSError:  # a new file: mkstemp made it 0600, but what stance writes is
+            mode = 0o644  # shared data, readable by all
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
         self.tmp = None
         return final
 
@@ -74,6 +82,14 @@ class AtomicFile:
             self.commit()
         else:
             self.discard()
+
+
+def _through_links(path: Path) -> Path:
+    """The file that writing ``path`` replaces: ``path`` itself, or the final target of
+    a symbolic link (which may not exist yet)."""
+    if not path.is_symlink():
+        return path
+    return Path(os.path.realpath(path))
 
 
 def write_atomic(path: str | Path, data: bytes) -> Path:

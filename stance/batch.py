@@ -15,6 +15,7 @@ from typing import Any
 
 __all__ = [
     "BATCH_SIZE",
+    "BATCH_CHARS",
     "ScoredBatch",
     "score_records",
     "score_batches",
@@ -25,6 +26,9 @@ __all__ = [
 # Records per model call: large enough for the sparse products to pay off, small
 # enough that a batch of long passages stays in memory comfortably.
 BATCH_SIZE = 512
+# ...and at most this many characters of text: a batch of very long passages (each may
+# be up to stance.inputs.MAX_RECORD_BYTES) goes to the model early, so memory stays flat.
+BATCH_CHARS = 16 * 2**20
 
 
 @dataclass

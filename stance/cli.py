@@ -7,6 +7,7 @@ Heavy modules (scikit-learn, the model) are imported inside the commands so that
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -203,6 +204,8 @@ def score(
         except StanceError as exc:
             raise click.ClickException(str(exc)) from None
         workers = jobs if jobs > 1 else None  # default: one worker per core
+        if workers and scheduler is None:
+            workers = _cap_jobs(workers)
         sys.exit(
             run_cli(
                 list(inputs),
@@ -219,10 +222,12 @@ def score(
         raise click.UsageError("--out and --scheduler go with --engine dask")
     if jobs > 1 and not jsonl:
         raise click.UsageError("--jobs applies to --jsonl input")
+    jobs = _cap_jobs(jobs)
     try:
         from .inputs import expand_inputs, read_sources_csv
 
         paths = expand_inputs(inputs, jsonl)
+        _refuse_output_over_input(output, paths)
         table = read_sources_csv(sources_csv) if sources_csv else {}
         model = _load(model_path)
     except StanceError as exc:
@@ -261,6 +266,47 @@ def score(
 _QUIET = False
 
 
+def _cpu_count() -> int:
+    """CPUs this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1  # pragma: no cover - macOS, Windows
+
+
+def _cap_jobs(jobs: int) -> int:
+    """``--jobs`` beyond the CPU count only adds processes that wait (and 100,000 of
+    them exhaust the machine): use the CPU count, and say so."""
+    cpus = _cpu_count()
+    if jobs <= cpus:
+        return jobs
+    _warn(f"--jobs {jobs} is more than the {cpus} CPU(s) here; using {cpus}")
+    return cpus
+
+
+def _refuse_output_over_input(output: Path | None, inputs: Any) -> None:
+    """``-o`` naming one of the inputs (also through a symbolic or hard link) would
+    replace the input with the output: a usage error, before anything is read."""
+    if output is None:
+        return
+    try:
+        out = os.stat(output)
+    except OSError:
+        return  # does not exist yet: it cannot be an input
+    for path in inputs:
+        if str(path) == "-":
+            continue
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue
+        if (st.st_dev, st.st_ino) == (out.st_dev, out.st_ino):
+            same = "" if os.path.abspath(path) == os.path.abspath(output) else " (the same file)"
+            raise click.UsageError(
+                f"-o {output} is the input {path}{same}: writing it would destroy the input; "
+                "write the output to another file"
+            )
+
+
 def _progress(total: int, label: str) -> Any:
     """A click progress bar on stderr when it is a terminal (and not --quiet); a no-op
     otherwise, so pipes and logs stay clean."""
@@ -290,7 +336,11 @@ def _output(path: Path | None) -> Iterator[Any]:
         return
     from .atomic import AtomicFile
 
-    with AtomicFile(path, "w", encoding="utf-8", newline="\n") as af:
+    try:  # a file name that is not UTF-8 is written with "?", not a crash at the end
+        af = AtomicFile(path, "w", encoding="utf-8", errors="replace", newline="\n")
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from None
+    with af:
         yield lambda chunk: af.file.write(chunk + "\n")
 
 
@@ -343,7 +393,7 @@ def _score_jsonl(
     model_path: Path | None = None,
     out: Any = click.echo,
 ) -> int:
-    from .batch import BATCH_SIZE, score_batches
+    from .batch import BATCH_CHARS, BATCH_SIZE, score_batches
     from .inputs import iter_jsonl
 
     failures = 0
@@ -355,6 +405,7 @@ def _score_jsonl(
         # with the number of distinct ids (not with the text), so memory stays small.
         first_line: dict[str, int] = {}
         batch: list[dict[str, Any]] = []
+        chars = 0
         for item in iter_jsonl(path, encoding):
             error = item.error
             if error is None and "id" in item.record:  # type: ignore[operator]
@@ -370,9 +421,10 @@ def _score_jsonl(
                     break
                 continue
             batch.append(item.record)  # type: ignore[arg-type]
-            if len(batch) >= BATCH_SIZE:
+            chars += len(item.record["text"])  # type: ignore[index]
+            if len(batch) >= BATCH_SIZE or chars >= BATCH_CHARS:
                 yield batch
-                batch = []
+                batch, chars = [], 0
         if batch:
             yield batch
 
@@ -404,7 +456,7 @@ def _score_jsonl(
 @click.option(
     "--out",
     "out_dir",
-    type=click.Path(path_type=Path),
+    type=click.Path(file_okay=False, path_type=Path),
     default=Path("models"),
     show_default=True,
     help="Directory to write the model and card.json into.",
@@ -792,6 +844,7 @@ def annotate(
     from .inputs import read_article
     from .sniff import visible_text
 
+    _refuse_output_over_input(output, [article])
     try:
         model = _load(model_path)
         text, _ = visible_text(read_article(article, encoding))
@@ -837,6 +890,7 @@ def sources(inputs: tuple[str, ...], fmt: str, output: Path | None, n_boot: int)
     from . import sources as src
 
     try:
+        _refuse_output_over_input(output, src.scored_files(list(inputs)))
         profiles = src.profile_sources(src.load_scored(list(inputs)), n_boot=n_boot)
     except (StanceError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
@@ -1024,9 +1078,9 @@ def terms_discover(
             )
         )
     elif fmt == "csv":
-        import csv
+        from .csvsafe import csv_writer
 
-        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer = csv_writer(sys.stdout)
         writer.writerow(
             ["label", "ngram", "n", "count_label", "count_rest", "log_odds", "z", "in_lexicon"]
         )

@@ -65,7 +65,7 @@ from typing import Any
 
 from .atomic import TEMP_GLOB, AtomicFile
 from .errors import InputError, StanceError
-from .inputs import parse_jsonl_line
+from .inputs import iter_lines, parse_jsonl_line
 
 DASK_MISSING = '--engine dask needs Dask: pip install "stance[dask]"'
 
@@ -74,7 +74,7 @@ try:  # guarded: the error names the install command instead of a traceback
 except ImportError:
     raise StanceError(DASK_MISSING) from None
 
-from .batch import BATCH_SIZE, dump_record, score_records, worker_model  # noqa: E402
+from .batch import BATCH_CHARS, BATCH_SIZE, dump_record, score_records, worker_model  # noqa: E402
 
 __all__ = [
     "DASK_MISSING",
@@ -164,26 +164,28 @@ def _model_ref(model_path: str | Path | None) -> tuple[str | None, str, list[str
 
 
 def _iter_range(
-    path: str, start: int, end: int, encoding: str
+    path: str, start: int, end: int, encoding: str, limit: int
 ) -> Iterator[tuple[int, int, dict[str, Any] | None, str | None]]:
     """Yield (local line number from 1, byte offset, record, error) for every non-blank
     line starting in [start, end). The last item is (lines, -1, None, None): how many
-    lines (blank ones included) start in the range."""
+    lines (blank ones included) start in the range. Lines are split as the local
+    command splits them (:func:`~stance.inputs.iter_lines`: LF, CRLF or CR; a line over
+    ``limit`` bytes is an error, skipped without reading it into memory)."""
     lines = 0
     with open(path, "rb") as fh:
-        if start > 0:
+        partial = start > 0
+        if partial:  # from the byte before: the rest of a line that started earlier
             fh.seek(start - 1)
-            fh.readline()  # the rest of a line that started before the range
-        pos = fh.tell()
-        while pos < end:
-            raw = fh.readline()
-            if not raw:
+        for pos, raw in iter_lines(fh, limit, offset=fh.tell()):
+            if partial:
+                partial = False
+                continue
+            if pos >= end:
                 break
             lines += 1
-            item = parse_jsonl_line(raw, lines, encoding, first=pos == 0)
+            item = parse_jsonl_line(raw, lines, encoding, limit)
             if item is not None:  # the local command's checks and messages
                 yield lines, pos, item.record, item.error
-            pos += len(raw)
     yield lines, -1, None, None
 
 
@@ -193,7 +195,8 @@ def _iter_range(
 def _dumps_line(obj: Any) -> bytes:
     try:  # the local `score --jsonl` serialization, shared on purpose
         return (dump_record(obj) + "\n").encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate from a \udXXX escape: keep it escaped
+    except UnicodeEncodeError:  # a file name that is not UTF-8, in errors.jsonl (records
+        # with a lone surrogate are refused when parsed, by both engines)
         return (json.dumps(obj) + "\n").encode("ascii")
 
 
@@ -244,6 +247,7 @@ def _identity(spec: dict[str, Any], sha256: str, keep_text: bool, encoding: str)
         "model_sha256": sha256,
         "keep_text": keep_text,
         "encoding": encoding,
+        "max_record_bytes": spec["max_record_bytes"],
     }
 
 
@@ -272,6 +276,7 @@ def _score_partition(
     with AtomicFile(shard) as shard_file, AtomicFile(errors_final) as errors_file:
         sh, eh = shard_file.file, errors_file.file
         batch: list[dict[str, Any]] = []
+        chars = 0
 
         def flush() -> None:
             nonlocal records, html, not_arabic
@@ -283,7 +288,7 @@ def _score_partition(
             batch.clear()
 
         for line, offset, rec, err in _iter_range(
-            spec["abspath"], spec["start"], spec["end"], encoding
+            spec["abspath"], spec["start"], spec["end"], encoding, spec["max_record_bytes"]
         ):
             if offset < 0:
                 lines = line
@@ -292,8 +297,10 @@ def _score_partition(
                 eh.write(_dumps_line({"local_line": line, "offset": offset, "error": err}))
             else:
                 batch.append(rec)  # type: ignore[arg-type]
-                if len(batch) >= BATCH_SIZE:
+                chars += len(rec["text"])  # type: ignore[index]
+                if len(batch) >= BATCH_SIZE or chars >= BATCH_CHARS:
                     flush()
+                    chars = 0
         if batch:
             flush()
         shard_file.commit()
@@ -346,19 +353,23 @@ def expand_inputs(inputs: Sequence[str], out_dir: str | Path | None = None) -> l
         if item == "-":
             raise InputError("--engine dask reads files, not stdin; name the JSONL files")
         if _has_magic(item) and not os.path.exists(item):
-            matches = sorted(
-                m for m in glob.glob(item, recursive=True) if os.path.isfile(m) and not inside(m)
-            )
+            found = [m for m in glob.glob(item, recursive=True) if os.path.isfile(m)]
+            matches = sorted(m for m in found if not inside(m))
             if not matches:
-                raise InputError(f"{item}: no files match this pattern")
+                raise InputError(
+                    _nothing_to_read(item, found, out_dir, "no files match this pattern")
+                )
         elif os.path.isdir(item):
-            matches = sorted(
+            found = [
                 str(f)
                 for f in Path(item).rglob("*")
-                if f.is_file() and f.suffix.lower() == ".jsonl" and not inside(str(f))
-            )
+                if f.is_file() and f.suffix.lower() == ".jsonl"
+            ]
+            matches = sorted(m for m in found if not inside(m))
             if not matches:
-                raise InputError(f"{item}: directory has no *.jsonl files")
+                raise InputError(
+                    _nothing_to_read(item, found, out_dir, "directory has no *.jsonl files")
+                )
         elif os.path.isfile(item):
             if inside(item):
                 raise InputError(
@@ -375,6 +386,18 @@ def expand_inputs(inputs: Sequence[str], out_dir: str | Path | None = None) -> l
     return out
 
 
+def _nothing_to_read(item: str, found: list[str], out_dir: str | Path | None, why: str) -> str:
+    """The message for a glob or directory that gave no input: ``why``, unless it did
+    find files, all of them inside the output directory."""
+    if found:
+        why = (
+            f"its only files ({len(found)}) are inside the output directory {out_dir}, "
+            "whose files are never read as input; name the input files, or write --out "
+            "elsewhere"
+        )
+    return f"{item}: {why}"
+
+
 def _inside(directory: str | Path | None) -> Callable[[str], bool]:
     if directory is None:
         return lambda _path: False
@@ -382,10 +405,18 @@ def _inside(directory: str | Path | None) -> Callable[[str], bool]:
     return lambda path: os.path.realpath(path).startswith(root)
 
 
-def plan_partitions(files: Sequence[str], partition_bytes: int) -> list[dict[str, Any]]:
-    """Byte-range partitions of the files, from their sizes only."""
+def plan_partitions(
+    files: Sequence[str], partition_bytes: int, max_record_bytes: int | None = None
+) -> list[dict[str, Any]]:
+    """Byte-range partitions of the files, from their sizes only. ``max_record_bytes``:
+    the longest record (default: :data:`stance.inputs.MAX_RECORD_BYTES`, read here on
+    the client, so the workers apply the limit the local command applies)."""
     if partition_bytes < 1:
         raise ValueError("partition_bytes must be positive")
+    if max_record_bytes is None:
+        from . import inputs
+
+        max_record_bytes = inputs.MAX_RECORD_BYTES
     specs: list[dict[str, Any]] = []
     for f in files:
         st = os.stat(f)
@@ -399,6 +430,7 @@ def plan_partitions(files: Sequence[str], partition_bytes: int) -> list[dict[str
                     "mtime_ns": st.st_mtime_ns,
                     "start": start,
                     "end": min(start + partition_bytes, st.st_size),
+                    "max_record_bytes": max_record_bytes,
                 }
             )
     return specs
@@ -591,6 +623,7 @@ def score_archive(
                 "keep_text": keep_text,
                 "encoding": encoding,
                 "partition_bytes": partition_bytes,
+                "max_record_bytes": specs[0]["max_record_bytes"] if specs else None,
             },
             "inputs": [
                 {"path": f, "bytes": os.stat(f).st_size, "mtime_ns": os.stat(f).st_mtime_ns}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -17,7 +19,9 @@ __all__ = [
     "read_article",
     "JsonlRecord",
     "iter_jsonl",
+    "iter_lines",
     "parse_jsonl_line",
+    "MAX_RECORD_BYTES",
     "expand_inputs",
     "SourceInfo",
     "read_sources_csv",
@@ -101,6 +105,117 @@ def read_article(path: str, encoding: str = "utf-8") -> str:
     return text
 
 
+# One JSONL record is one passage: like an article, it may be at most this big. A longer
+# line is reported as soon as it passes the limit and skipped as it is read, so a huge
+# (or endless) line never sits in memory. Read at call time, so a test can lower it.
+MAX_RECORD_BYTES = 20 * 1024 * 1024
+_READ_CHUNK = 1 << 16
+_EOL = re.compile(rb"[\r\n]")
+
+
+def iter_lines(
+    fh: BinaryIO, limit: int | None = None, offset: int = 0
+) -> Iterator[tuple[int, bytes | None]]:
+    """Split a binary stream into lines ended by LF, CRLF or a lone CR, reading it in
+    bounded chunks.
+
+    Yields (offset of the line's first byte, the line without its end). A line longer
+    than ``limit`` bytes (default :data:`MAX_RECORD_BYTES`) is yielded as None the moment
+    it passes the limit, and the rest of it is read and dropped, so memory stays bounded
+    whatever the line length. ``offset`` is the stream position at the start.
+    """
+    limit = MAX_RECORD_BYTES if limit is None else limit
+    read = getattr(fh, "read1", fh.read)
+    parts: list[bytes] = []  # the current line so far
+    size = 0  # its length so far
+    start = pos = offset  # offsets of the current line and of the chunk
+    over = False  # the current line passed the limit (already yielded)
+    cr = False  # the last chunk ended with CR: an LF opening the next one belongs to it
+    while True:
+        chunk = read(_READ_CHUNK)
+        if not chunk:
+            break
+        if cr:
+            cr = False
+            if chunk[0] == 10:
+                chunk, pos, start = chunk[1:], pos + 1, start + 1
+                if not chunk:
+                    continue
+        n = len(chunk)
+        cr = chunk[-1] == 13
+        # One kind of line end in the chunk (the usual case): split it in C.
+        crs = chunk.count(b"\r")
+        segs = None
+        if not crs:
+            sep = b"\n"
+        elif b"\n" not in chunk:
+            sep = b"\r"
+        else:
+            sep = b"\r\n"
+            if not cr and crs == chunk.count(b"\n"):
+                segs = chunk.split(sep)
+                if len(segs) != crs + 1:  # not every CR and LF pair up
+                    segs = None
+            if segs is None:
+                sep = b""
+        if sep:
+            segs = segs or chunk.split(sep)
+            if len(segs) > 1:
+                head = segs[0]  # ends the current line
+                if not over:
+                    size += len(head)
+                    if size > limit:
+                        yield start, None
+                    else:
+                        yield start, b"".join((*parts, head)) if parts else head
+                parts.clear()
+                size, over = 0, False
+                start = pos + len(head) + len(sep)
+                for seg in segs[1:-1]:
+                    yield start, seg if len(seg) <= limit else None
+                    start += len(seg) + len(sep)
+            tail = segs[-1]
+            if not over:
+                size += len(tail)
+                if size > limit:
+                    over = True
+                    parts.clear()
+                    yield start, None
+                elif tail:
+                    parts.append(tail)
+            pos += n
+            continue
+        # Mixed line ends: find each one.
+        i = 0
+        while True:
+            m = _EOL.search(chunk, i)
+            j = n if m is None else m.start()
+            if not over:
+                size += j - i
+                if size > limit:
+                    over = True
+                    parts.clear()
+                    yield start, None
+                elif j > i:
+                    parts.append(chunk[i:j])
+            if m is None:
+                break
+            if not over:
+                yield start, b"".join(parts)
+            parts.clear()
+            size, over = 0, False
+            if chunk[j] == 10:  # LF
+                i = j + 1
+            elif j + 1 < n:  # CR, or CRLF
+                i = j + 2 if chunk[j + 1] == 10 else j + 1
+            else:  # CR ending the chunk (cr is set)
+                i = n
+            start = pos + i
+        pos += n
+    if not over and size:  # a last line without a line end
+        yield start, b"".join(parts)
+
+
 @dataclass(frozen=True)
 class JsonlRecord:
     """One JSONL input line: its line number and the parsed object, or the error."""
@@ -110,13 +225,59 @@ class JsonlRecord:
     error: str | None
 
 
+def _size(n: int) -> str:
+    return f"{n // 2**20} MB" if n % 2**20 == 0 else f"{n:,} bytes"
+
+
+class _NotJson(ValueError):
+    """What Python's json module reads but JSON does not allow."""
+
+
+def _no_constant(name: str) -> Any:
+    # NaN, Infinity and -Infinity: Python reads them, but they are not JSON, and written
+    # back they would make the output unreadable by strict JSON readers.
+    raise _NotJson(f"{name} is not a JSON value; write null or a string")
+
+
+def _finite(number: str) -> float:
+    value = float(number)
+    if math.isinf(value):  # 1e999: read as Infinity, written back as Infinity
+        raise _NotJson(f"{number[:20]} is out of range for a number; write it as a string")
+    return value
+
+
+# A JSON escape of a UTF-16 surrogate (\ud800-\udfff); json.loads joins a valid pair into
+# one character, so only a lone half is left in the parsed strings.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _lone_surrogate(obj: dict[str, Any]) -> str | None:
+    """Which field of a parsed record holds a lone surrogate, as an error, or None."""
+    for key, value in obj.items():
+        m = _SURROGATE.search(json.dumps([key, value], ensure_ascii=False))
+        if m:
+            return (
+                f"{json.dumps(key)} holds a lone surrogate \\u{ord(m.group()):04x} (half of "
+                "an emoji or other UTF-16 pair), which is not valid Unicode; repair the record"
+            )
+    return None
+
+
 def parse_jsonl_line(
-    raw: bytes, line: int, encoding: str = "utf-8", first: bool = False
+    raw: bytes | None, line: int, encoding: str = "utf-8", limit: int | None = None
 ) -> JsonlRecord | None:
-    """One raw JSONL line as a record or an error (None for a blank line). ``first``:
-    the line starts the file, where a UTF-8 byte-order mark is dropped."""
+    """One raw JSONL line (without its line end) as a record or an error (None for a
+    blank line). ``raw`` None stands for a line over ``limit`` bytes (see
+    :func:`iter_lines`). A UTF-8 byte-order mark opening the line is dropped (files
+    concatenated with ``cat`` have one at the start of each)."""
+    if raw is None:
+        limit = MAX_RECORD_BYTES if limit is None else limit
+        return JsonlRecord(
+            line, None, f"record over {_size(limit)}; split its text into smaller records"
+        )
     enc = _encoding_name(encoding)
-    if first and enc == "utf-8-sig" and raw.startswith(b"\xef\xbb\xbf"):
+    if enc == "utf-8-sig" and raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     if not raw.strip():
         return None
@@ -125,15 +286,25 @@ def parse_jsonl_line(
     except UnicodeDecodeError:
         return JsonlRecord(line, None, f"not valid {encoding}; pass --encoding")
     try:
-        obj = json.loads(text)
+        obj = json.loads(text, parse_constant=_no_constant, parse_float=_finite)
     except json.JSONDecodeError as exc:
         return JsonlRecord(line, None, f"invalid JSON ({exc.msg})")
+    except _NotJson as exc:
+        return JsonlRecord(line, None, f"invalid JSON ({exc})")
+    except ValueError as exc:  # an integer of thousands of digits
+        return JsonlRecord(line, None, f"invalid JSON ({str(exc).split(':')[0]})")
+    except RecursionError:
+        return JsonlRecord(line, None, "invalid JSON (nested too deeply)")
     if not isinstance(obj, dict):
         return JsonlRecord(line, None, 'expected a JSON object with a "text" field')
     if "text" not in obj:
         return JsonlRecord(line, None, 'missing field "text"')
     if not isinstance(obj["text"], str):
         return JsonlRecord(line, None, f'"text" must be a string, got {type(obj["text"]).__name__}')
+    if _SURROGATE_ESCAPE.search(text):
+        error = _lone_surrogate(obj)
+        if error:
+            return JsonlRecord(line, None, error)
     return JsonlRecord(line, obj, None)
 
 
@@ -141,12 +312,20 @@ def iter_jsonl(path: str, encoding: str = "utf-8") -> Iterator[JsonlRecord]:
     """Stream records of a JSONL file line by line (constant memory).
 
     Each record must be an object with a string ``text``; problems are yielded as
-    errors with their line number instead of stopping the stream.
+    errors with their line number instead of stopping the stream. Lines end in
+    LF, CRLF or CR; a line over :data:`MAX_RECORD_BYTES` is an error, found
+    without reading it into memory. A binary input (an image, NUL bytes) is refused
+    as a whole with :class:`InputError`.
     """
+    limit = MAX_RECORD_BYTES
     fh = _open_binary(path)
     try:
-        for lineno, raw in enumerate(fh, 1):
-            item = parse_jsonl_line(raw, lineno, encoding, first=lineno == 1)
+        peek = getattr(fh, "peek", None)
+        kind = binary_kind(peek(8192)[:8192]) if peek else None
+        if kind:
+            raise InputError(f"{path}: {kind}, not JSON Lines; give the records as UTF-8 text")
+        for lineno, (_offset, raw) in enumerate(iter_lines(fh, limit), 1):
+            item = parse_jsonl_line(raw, lineno, encoding, limit)
             if item is not None:
                 yield item
     finally:

@@ -340,12 +340,26 @@ def read_card(directory: str | Path) -> dict[str, Any]:
         raise ModelError(
             f"model card {card_path} is not valid JSON ({exc}); retrain with `stance train`"
         ) from None
-    missing = [k for k in ("model_file", "model_sha256", "labels", "versions") if k not in card]
+    keys = ("model_file", "model_sha256", "labels", "versions")
+    missing = [k for k in keys if k not in card] if isinstance(card, dict) else []
     if not isinstance(card, dict) or missing:
         raise ModelError(
             f"model card {card_path} lacks {', '.join(missing) or 'an object'}; "
             "retrain with `stance train`"
         )
+    for key in ("model_file", "scoring_file"):
+        name = card.get(key)
+        # A bare file name in the model directory: never ../x.npz or /elsewhere/x.npz.
+        if key in card and (
+            not isinstance(name, str)
+            or name in ("", ".", "..")
+            or "\0" in name
+            or Path(name).name != name
+        ):
+            raise ModelError(
+                f"model card {card_path}: {key} {json.dumps(name)} is not a file name inside "
+                f"{card_path.parent}; a card names files beside it. Retrain with `stance train`"
+            )
     return card
 
 

@@ -7,7 +7,9 @@ path (``normalize_with_offsets``) produces exactly the same string.
 What is unified: diacritics and tatweel (removed), alef forms (أ إ آ ٱ -> ا), alef
 maqsura (ى -> ي), Persian kaf/yeh (ک ی -> ك ي), Arabic-Indic and Persian digits
 (-> 0-9), presentation-form ligatures (ﻻ -> لا), typographic double quotes
-(« » “ ” „ ″ -> "), invisible format characters (removed), ASCII upper case.
+(« » “ ” „ ″ -> "), invisible format characters and the combining marks of other
+scripts (removed: a stray U+0301 between two words must not split a term), ASCII
+upper case.
 Punctuation is kept: scare quotes around a name carry stance (CODEBOOK v2).
 """
 
@@ -42,6 +44,15 @@ _DIACRITICS |= {chr(c) for c in range(0x0610, 0x061B)} | {chr(c) for c in range(
 _DIACRITICS |= {chr(c) for c in range(0x064B, 0x0660)}
 _INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\ufeff", "\u061c", "\u00ad"}
 _INVISIBLE |= {chr(c) for c in range(0x202A, 0x202F)} | {chr(c) for c in range(0x2066, 0x206A)}
+# Combining marks (nonspacing and enclosing) of every script in the Basic Multilingual
+# Plane (all lie in these blocks; a test checks), and the variation selectors beyond it.
+_MARK_BLOCKS = ((0x0300, 0x3100), (0xA600, 0xAC00), (0xFB00, 0xFE30), (0xE0100, 0xE01F0))
+_MARKS = {
+    chr(c)
+    for lo, hi in _MARK_BLOCKS
+    for c in range(lo, hi)
+    if unicodedata.category(chr(c)) in ("Mn", "Me")
+}
 
 _ALEF = {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا"}
 _YEH = {"ى": "ي", "ی": "ي", "ې": "ي", "ے": "ي", "ک": "ك", "ڪ": "ك"}
@@ -67,7 +78,7 @@ def _presentation_forms() -> dict[str, str]:
 
 def _one(ch: str) -> str:
     """Normalize one (non presentation-form) character; '' deletes it."""
-    if ch in _DIACRITICS or ch == araby.TATWEEL or ch in _INVISIBLE:
+    if ch in _DIACRITICS or ch == araby.TATWEEL or ch in _INVISIBLE or ch in _MARKS:
         return ""
     for table in (_ALEF, _YEH, _DIGITS, _QUOTES, _SPACES):
         if ch in table:
@@ -79,7 +90,7 @@ def _one(ch: str) -> str:
 
 def _build_table() -> dict[int, str]:
     table: dict[int, str] = {}
-    chars = set(_DIACRITICS) | _INVISIBLE | {araby.TATWEEL}
+    chars = set(_DIACRITICS) | _INVISIBLE | _MARKS | {araby.TATWEEL}
     for t in (_ALEF, _YEH, _DIGITS, _QUOTES, _SPACES):
         chars |= set(t)
     chars |= {chr(c) for c in range(ord("A"), ord("Z") + 1)}

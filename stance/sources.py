@@ -25,7 +25,6 @@ profiling. ``stance score --jsonl`` writes passage records (one label per passag
 
 from __future__ import annotations
 
-import csv
 import html
 import io
 import json
@@ -39,10 +38,13 @@ from typing import Any
 
 import numpy as np
 
+from .csvsafe import csv_writer
+
 __all__ = [
     "UNKNOWN_SOURCE",
     "SourceProfile",
     "load_scored",
+    "scored_files",
     "profile_sources",
     "render_sources_table",
     "sources_to_csv",
@@ -128,17 +130,12 @@ def _iter_file(path: Path) -> Iterator[dict[str, Any]]:
         yield rec
 
 
-def load_scored(paths: str | Path | Iterable[str | Path]) -> list[dict[str, Any]]:
-    """Read article records from scored-output files and directories.
-
-    A file holds one article record per line (JSON Lines; what ``stance score --format
-    json`` prints), or, for ``*.json``, one JSON object or a list of them. A directory
-    contributes its ``*.jsonl`` and ``*.json`` files, searched recursively, in sorted
-    order. Blank lines are skipped. A bad line raises ``ValueError("FILE:LINE: why")``.
-    """
+def scored_files(paths: str | Path | Iterable[str | Path]) -> list[Path]:
+    """The files :func:`load_scored` reads: files as given, and for a directory its
+    ``*.jsonl`` and ``*.json`` files, searched recursively, in sorted order."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
-    records: list[dict[str, Any]] = []
+    out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
             files = sorted(
@@ -150,8 +147,22 @@ def load_scored(paths: str | Path | Iterable[str | Path]) -> list[dict[str, Any]
             files = [p]
         else:
             raise ValueError(f"{p}: no such file or directory")
-        for f in files:
-            records.extend(_iter_file(f))
+        out.extend(files)
+    return out
+
+
+def load_scored(paths: str | Path | Iterable[str | Path]) -> list[dict[str, Any]]:
+    """Read article records from scored-output files and directories.
+
+    A file holds one article record per line (JSON Lines; what ``stance score --format
+    json`` prints), or, for ``*.json``, one JSON object or a list of them. A directory
+    contributes its ``*.jsonl`` and ``*.json`` files, searched recursively, in sorted
+    order (:func:`scored_files`). Blank lines are skipped. A bad line raises
+    ``ValueError("FILE:LINE: why")``.
+    """
+    records: list[dict[str, Any]] = []
+    for f in scored_files(paths):
+        records.extend(_iter_file(f))
     return records
 
 
@@ -388,7 +399,7 @@ def sources_to_csv(profiles: Sequence[SourceProfile]) -> str:
     """CSV with a header row and one row per source."""
     labels = _labels_of(profiles)
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv_writer(buf)
     w.writerow(
         [
             "source",
