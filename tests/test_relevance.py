@@ -75,7 +75,7 @@ def _sentence(label: str, on: bool, terms: tuple = ()) -> SentenceScore:
     probs[label] = 0.8
     if label != "neutral":
         probs["neutral"] = 0.1
-    text = "نص قصير من أربع كلمات"
+    text = "نص قصير من خمس كلمات"
     return SentenceScore(0, 0, 10, text, label, probs, terms, 0.9 if on else 0.1, on)
 
 
@@ -89,7 +89,7 @@ def test_summary_counts_on_target_sentences_only() -> None:
     assert sm["on_target_counts"] == {"critical": 1, "neutral": 0, "pro": 0}
     assert sm["lean"] == -1.0  # the off-target sentence does not dilute it
     assert sm["loaded_terms"] == 1  # the off-target sentence's term does not count
-    assert sm["loaded_term_score"] == pytest.approx(-250.0)  # 1 term in 4 on-target words
+    assert sm["loaded_term_score"] == pytest.approx(-200.0)  # 1 term in 5 on-target words
     none = summarize([_sentence("neutral", False, term)], classes)
     assert none["lean"] is None and none["lean_model"] is None and none["lean_hard"] is None
     assert none["loaded_term_score"] is None and none["on_target_share"] == 0.0
