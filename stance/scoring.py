@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from .decision import DecisionRule, heads_to_proba
-from .vectorize import CharBlock, WordBlock, lexicon_features
+from .vectorize import LEXICON_COLUMNS, CharBlock, WordBlock, lexicon_features
 
 __all__ = ["Scorer", "FORMAT"]
 
@@ -102,16 +102,32 @@ class Scorer:
         classes = [str(c) for c in clf.classes_]
         return cls(classes, blocks, coef.copy(), intercept.copy(), design, rule)
 
-    def predict(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray | None]:
-        """(probabilities in ``classes_`` order, on-target probability or None) per text:
-        each feature block times its slice of every head's coefficients."""
-        scores = np.tile(self.intercept, (len(texts), 1))
+    def block_matrices(self, texts: list[str]) -> list[tuple[Any, np.ndarray]]:
+        """Per feature block: (texts x features matrix, that block's slice of the
+        coefficients, heads x features). Their products, summed, plus ``intercept``
+        are the linear scores: what :meth:`predict` and explanations are made of."""
+        out = []
         lo = 0
         for transform in self._transforms:
             Xb = transform(texts)
             hi = lo + Xb.shape[1]
-            scores += np.asarray(Xb @ self.coef[:, lo:hi].T)
+            out.append((Xb, self.coef[:, lo:hi]))
             lo = hi
+        return out
+
+    def feature_names(self) -> list[list[str]]:
+        """Per feature block, the names of its columns (in matrix order)."""
+        return [
+            list(LEXICON_COLUMNS) if b["kind"] == "lexicon" else list(b["vocabulary"])
+            for b in self.blocks
+        ]
+
+    def predict(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray | None]:
+        """(probabilities in ``classes_`` order, on-target probability or None) per text:
+        each feature block times its slice of every head's coefficients."""
+        scores = np.tile(self.intercept, (len(texts), 1))
+        for Xb, coef in self.block_matrices(texts):
+            scores += np.asarray(Xb @ coef.T)
         return heads_to_proba(scores, self.design, self.classes_)
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
