@@ -245,10 +245,10 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "features__char__ngram_range": (2, 5),
     "features__char__min_df": 2,
     "clf__design": "two_heads",
-    "clf__C": 8.0,
-    "clf__relevance_C": 8.0,
+    "clf__C": 4.0,
+    "clf__relevance_C": 2.0,
     "clf__on_target_threshold": 0.5,
-    "clf__neutral_weight": 1.0,
+    "clf__neutral_weight": 0.85,
     "clf__pro_weight": 1.0,
 }
 
