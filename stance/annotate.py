@@ -41,6 +41,7 @@ __all__ = [
     "AddResult",
     "draft_doc_id",
     "draft_records",
+    "draft_article",
     "write_draft",
     "read_draft",
     "add_reviewed",
@@ -83,7 +84,16 @@ def draft_doc_id(text: str, source: str) -> str:
 def draft_records(
     model: Any, text: str, source: str, doc: str | None = None, order: str = "uncertainty"
 ) -> list[dict[str, Any]]:
-    """Segment ``text`` with ``model.score_article`` into draft annotation rows.
+    """The rows of :func:`draft_article` (without the furniture count)."""
+    return draft_article(model, text, source, doc, order)[0]
+
+
+def draft_article(
+    model: Any, text: str, source: str, doc: str | None = None, order: str = "uncertainty"
+) -> tuple[list[dict[str, Any]], int]:
+    """Segment ``text`` with ``model.score_article`` into draft annotation rows, and
+    count the page-furniture sentences left out (share lines, «اقرأ المزيد» ...: not
+    article text, see :mod:`stance.furniture`).
 
     Ids are ``<doc>-<III>`` with III the segmenter's sentence index (as for the seed ids),
     so they do not depend on the model. ``order="uncertainty"`` puts the smallest margin
@@ -102,7 +112,11 @@ def draft_records(
     seg_index = {s.start: s.index for s in segment(text)}
     width = max(3, len(str(max(seg_index.values(), default=0))))
     rows: list[tuple[float, int, dict[str, Any]]] = []
+    furniture = 0
     for s in scored.sentences:
+        if not s.counted:
+            furniture += 1
+            continue
         probs = sorted(s.probabilities.values(), reverse=True)
         top1 = s.probabilities[s.label]
         top2 = probs[1] if len(probs) > 1 else 0.0
@@ -130,7 +144,7 @@ def draft_records(
     for rank, (_, _, record) in enumerate(rows, 1):
         record["review_rank"] = rank
         out.append(record)
-    return out
+    return out, furniture
 
 
 def _jsonl(records: Iterable[dict[str, Any]]) -> bytes:

@@ -832,7 +832,8 @@ def annotate(
     """Draft annotation rows for a new article, with the model's suggested labels.
 
     Each row has the suggested "label", its "probability", the "margin" to the second
-    label and "label_status": "suggested"; the hardest rows come first. Review them
+    label and "label_status": "suggested"; the hardest rows come first. Page furniture
+    (share lines, "read more" links, disclaimers) is left out. Review the rows
     (fix "label" and "voice", set "label_status" to "reviewed"), then merge with
     `stance annotations add`.
 
@@ -840,7 +841,7 @@ def annotate(
     Example:
       stance annotate article.txt --source "Al Arabiya" -o draft.jsonl
     """
-    from .annotate import draft_records, write_draft
+    from .annotate import draft_article, write_draft
     from .inputs import read_article
     from .sniff import visible_text
 
@@ -848,12 +849,13 @@ def annotate(
     try:
         model = _load(model_path)
         text, _ = visible_text(read_article(article, encoding))
-        rows = draft_records(model, text, source, doc=doc, order=order)
+        rows, furniture = draft_article(model, text, source, doc=doc, order=order)
         write_draft(rows, output)
     except (StanceError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     unsure = sum(r["margin"] < 0.3 for r in rows)
-    click.echo(f"wrote {len(rows)} draft rows to {output} ({unsure} with margin < 0.3)")
+    left = f"; {furniture} page-furniture line(s) left out" if furniture else ""
+    click.echo(f"wrote {len(rows)} draft rows to {output} ({unsure} with margin < 0.3{left})")
 
 
 @main.command()

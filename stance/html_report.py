@@ -44,6 +44,12 @@ h2 { font-size: 1.2rem; border-bottom: 1px solid #bbb; padding-bottom: .2rem; }
     + """
 .sent.off { background-color: transparent; color: #6b6b6b; outline: 1px dotted #bbb; }
 .swatch.off { background-color: #fff; border-style: dotted; }
+.sent.furniture { background-color: transparent; color: #8a8a8a; font-size: .85em;
+  text-decoration: line-through; text-decoration-color: #bbb; }
+.sent.furniture::before { content: attr(data-furniture); font-size: .75em;
+  font-family: "Segoe UI", Tahoma, "Arial", sans-serif; color: #666; border: 1px solid #bbb;
+  border-radius: .2rem; padding: 0 .2em; margin-inline-end: .3em; display: inline-block; }
+.swatch.furniture { background-color: #fff; border-color: #bbb; }
 .term { text-decoration-line: underline; text-decoration-thickness: 2px;
   text-underline-offset: .35em; cursor: help; }
 .term.critical { text-decoration-style: wavy; text-decoration-color: rgb(160, 50, 0); }
@@ -132,6 +138,11 @@ def _sentence_html(sentence: SentenceScore, terms: dict[str, Term]) -> str:
     cls = f"sent {label}" if label in COLOURS else "sent"
     if not sentence.about_target:
         cls += " off"
+    tag = ""
+    if not sentence.counted:
+        cls = "sent furniture"
+        tip = f"#{sentence.index} page furniture ({sentence.furniture}): not counted"
+        tag = f' data-furniture="{_esc(sentence.furniture)}"'
     body, cursor = [], 0
     for s, e, m in _spans(sentence):
         body.append(_esc(sentence.text[cursor:s]))
@@ -146,7 +157,7 @@ def _sentence_html(sentence: SentenceScore, terms: dict[str, Term]) -> str:
     return (
         f'<span class="{_esc(cls)}" data-label="{_esc(label)}" data-p="{p:.3f}"'
         f' data-target="{"on" if sentence.about_target else "off"}"'
-        f' data-index="{sentence.index}" style="--a: {_alpha(sentence)}" title="{_esc(tip)}">'
+        f' data-index="{sentence.index}"{tag} style="--a: {_alpha(sentence)}" title="{_esc(tip)}">'
         f'<span class="initial" aria-hidden="true">{_esc(initial)}</span>{"".join(body)}</span>'
     )
 
@@ -244,6 +255,7 @@ def _legend() -> str:
         f'<span><span class="swatch {k}"></span>{k} ({INITIALS[k]} in print)</span>' for k in LABELS
     )
     items += '<span><span class="swatch off"></span>off target (grey, not counted)</span>'
+    items += '<span><span class="swatch furniture"></span>page furniture (not counted)</span>'
     return (
         f'<p class="legend ui" dir="ltr" lang="en">{items}<br>Shading grows with the model\'s'
         " confidence; hover a sentence for its probabilities. Sentences not about the target"

@@ -25,6 +25,7 @@ import numpy as np
 from .atomic import AtomicFile
 from .decision import DecisionRule
 from .errors import InputError, ModelError
+from .furniture import furniture_kind
 from .lexicon import Lexicon, load_lexicon
 from .normalize import is_arabic_char
 from .report import ArticleScore, Prediction, SentenceScore, summarize
@@ -199,6 +200,8 @@ class StanceModel:
         English lines) are not scored. A text whose main language is not Arabic is
         scored anyway, every segment with letters, and flagged ``arabic=False`` with its
         ``language``: the labels of a model trained on Arabic mean little there.
+        Sentences that are page furniture (:mod:`stance.furniture`) are flagged and
+        left out of the summary.
         Raises :class:`InputError` if there is nothing to score.
         """
         if not isinstance(text, str):
@@ -224,6 +227,7 @@ class StanceModel:
                 tuple(m for m in matches if s.start <= m.start and m.end <= s.end),
                 p.on_target,
                 p.about_target,
+                furniture_kind(s.text),
             )
             for i, (s, p) in enumerate(zip(sentences, scored))
         ]

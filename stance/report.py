@@ -46,7 +46,12 @@ class Prediction:
 
 @dataclass(frozen=True)
 class SentenceScore:
-    """A scored sentence; ``start``/``end`` index the original article text."""
+    """A scored sentence; ``start``/``end`` index the original article text.
+
+    ``furniture``: the kind of page furniture the sentence is (``"share"``,
+    ``"byline"``, ... see :mod:`stance.furniture`), None for article text; furniture
+    keeps its label and probabilities but counts nowhere.
+    """
 
     index: int
     start: int
@@ -57,6 +62,12 @@ class SentenceScore:
     loaded_terms: tuple[TermMatch, ...] = ()
     on_target: float | None = None
     about_target: bool = True
+    furniture: str | None = None
+
+    @property
+    def counted(self) -> bool:
+        """Whether the sentence counts in the summary (it is not page furniture)."""
+        return self.furniture is None
 
     @property
     def net_term_weight(self) -> float:
@@ -64,7 +75,7 @@ class SentenceScore:
         return net_weight(self.loaded_terms)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "index": self.index,
             "start": self.start,
             "end": self.end,
@@ -73,8 +84,10 @@ class SentenceScore:
             "probabilities": self.probabilities,
             "on_target": self.on_target,
             "about_target": self.about_target,
+            "furniture": self.furniture,
             "loaded_terms": [m.to_dict() for m in self.loaded_terms],
         }
+        return out
 
 
 @dataclass(frozen=True)
@@ -117,7 +130,9 @@ def summarize(
 ) -> dict[str, Any]:
     """Counts, shares, target relevance, lean and loaded-term figures of an article.
 
-    ``counts``/``shares`` cover every sentence (off-target ones are neutral).
+    Page furniture (``SentenceScore.furniture``) is left out of every figure:
+    ``sentences`` counts the other sentences, ``furniture_sentences`` the furniture.
+    ``counts``/``shares`` cover every other sentence (off-target ones are neutral).
     ``on_target_sentences``/``on_target_share`` count the sentences about the target;
     ``lean``, ``lean_model``, ``lean_hard`` and the loaded-term figures cover those
     sentences only, so an article with none has no lean (None), not a lean of 0.
@@ -128,6 +143,8 @@ def summarize(
     ``loaded_term_score`` is the net signed term weight per 1,000 words of the
     on-target sentences (negative = critical framing).
     """
+    furniture = sum(not s.counted for s in sentences)
+    sentences = [s for s in sentences if s.counted]
     n = len(sentences)
     counts = {c: 0 for c in classes}
     for s in sentences:
@@ -150,6 +167,7 @@ def summarize(
     on_counts = Counter(s.label for s in on)
     return {
         "sentences": n,
+        "furniture_sentences": furniture,
         "counts": counts,
         "shares": {c: round(v, 4) for c, v in shares.items()},
         "on_target_sentences": k,
@@ -218,6 +236,12 @@ def render_table(article: ArticleScore, width: int = 90) -> str:
         lines.append(f"!! not Arabic (looks {article.language}): labels are unreliable")
     lines.append(f"{'#':>3}  {'label':<8} {'p':>5}  {'target':<8}  text")
     for s in article.sentences:
+        if not s.counted:
+            lines.append(
+                f"{s.index:>3}  {'-':<8} {'':>5}  {'furniture':<8}  "
+                f"[{s.furniture}] {_clip(s.text, width)}"
+            )
+            continue
         p = s.probabilities[s.label]
         lines.append(
             f"{s.index:>3}  {s.label:<8} {p:>5.2f}  {target_cell(s):<8}  {_clip(s.text, width)}"
@@ -229,6 +253,11 @@ def render_table(article: ArticleScore, width: int = 90) -> str:
     counts = "  ".join(f"{k}={v}" for k, v in sm["counts"].items())
     shares = "  ".join(f"{k}={v:.0%}" for k, v in sm["shares"].items())
     lines.append(f"-- {sm['sentences']} sentences: {counts}  ({shares})")
+    if sm.get("furniture_sentences"):
+        lines.append(
+            f"-- page furniture: {sm['furniture_sentences']} line(s) (share, byline, "
+            "links ...) left out of every figure"
+        )
     lines.append(
         f"-- on target: {sm['on_target_sentences']} of {sm['sentences']} sentences "
         f"({sm['on_target_share']:.0%}); lean and loaded terms count these only"
