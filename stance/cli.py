@@ -119,6 +119,12 @@ def main() -> None:
     show_default=True,
     help="Encoding of the inputs (e.g. cp1256 for windows-1256 files).",
 )
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Table: under each sentence, the words, n-grams and loaded terms that pushed it "
+    "to its label, with their signed contributions (JSON and HTML always carry them).",
+)
 @click.option("--keep-text", is_flag=True, help='With --jsonl: copy "text" into the output.')
 @click.option(
     "--on-error",
@@ -169,6 +175,7 @@ def score(
     source: str | None,
     sources_csv: Path | None,
     encoding: str,
+    explain: bool,
     keep_text: bool,
     on_error: str,
     jobs: int,
@@ -188,6 +195,7 @@ def score(
     \b
     Examples:
       stance score examples/sample_article.txt
+      stance score --explain examples/sample_article.txt
       stance score --format json --source "Al Jazeera" articles/
       stance score --format html -o report.html --sources outlets.csv articles/
       cat records.jsonl | stance score --jsonl -
@@ -243,16 +251,19 @@ def score(
                     break
         else:
             articles = []
+            why = explain or fmt in ("json", "html")
             with _progress(len(paths), "scoring articles") as bar:
                 for path in paths:
-                    article = _score_file(model, path, encoding, source, table)
+                    article = _score_file(model, path, encoding, source, table, why)
                     bar.update(1)
                     if article is None:
                         failures += 1
                     elif fmt == "html":
                         articles.append(article)
+                    elif fmt == "json":
+                        out(_dump(article.to_dict()))
                     else:
-                        out(_dump(article.to_dict()) if fmt == "json" else render_table(article))
+                        out(render_table(article, explain=explain))
             if fmt == "html":
                 from .html_report import render_html
 
@@ -344,14 +355,19 @@ def _output(path: Path | None) -> Iterator[Any]:
         yield lambda chunk: af.file.write(chunk + "\n")
 
 
-def render_table(article: Any) -> str:
+def render_table(article: Any, explain: bool = False) -> str:
     from .report import render_table as _render
 
-    return _render(article)
+    return _render(article, explain=explain)
 
 
 def _score_file(
-    model: Any, path: str, encoding: str, source: str | None, table: dict[str, Any]
+    model: Any,
+    path: str,
+    encoding: str,
+    source: str | None,
+    table: dict[str, Any],
+    explain: bool = False,
 ) -> Any:
     """Score one article file; None (after an error message) when it cannot be read."""
     import dataclasses
@@ -369,7 +385,7 @@ def _score_file(
                 f"{name}: HTML input; scored the text extracted from the markup "
                 "(offsets index the extracted text)"
             )
-        article = model.score_article(text, source=outlet or name)
+        article = model.score_article(text, source=outlet or name, explain=explain)
     except StanceError as exc:
         _fail(str(exc))
         return None

@@ -135,6 +135,10 @@ def _sentence_html(sentence: SentenceScore, terms: dict[str, Term]) -> str:
     if sentence.on_target is not None:
         where = "on target" if sentence.about_target else "off target: not counted"
         tip += f"; {where} (p on target {sentence.on_target:.2f})"
+    if sentence.evidence:
+        tip += f"\nwhy {label}: " + "; ".join(e.short() for e in sentence.evidence)
+    if sentence.target_evidence:
+        tip += "\ntarget (+ on, − off): " + "; ".join(e.short() for e in sentence.target_evidence)
     cls = f"sent {label}" if label in COLOURS else "sent"
     if not sentence.about_target:
         cls += " off"

@@ -193,7 +193,35 @@ class StanceModel:
             out.append(Prediction(classes[labels[i]], probs, target, bool(about[i])))
         return out
 
-    def score_article(self, text: str, source: str | None = None) -> ArticleScore:
+    @property
+    def can_explain(self) -> bool:
+        """Whether :meth:`explain` works (a model with scoring arrays)."""
+        return self._scorer is not None
+
+    def explain(
+        self, texts: Sequence[str], labels: Sequence[str], top: int = 5
+    ) -> list[tuple[tuple[Any, ...], tuple[Any, ...] | None]]:
+        """Why each text got its label: ``(evidence, target evidence)`` per text, each
+        the ``top`` :class:`~stance.explain.Evidence` items by absolute contribution to
+        the label's linear score (signed: positive pushes toward the label). Target
+        evidence (toward on target) exists for models with a relevance head, else None.
+        Raises :class:`ModelError` for a model without scoring arrays."""
+        from .explain import Explainer, label_column, target_column
+
+        if self._scorer is None:
+            raise ModelError("explanations need a model with scoring arrays (stance train)")
+        texts = [t[:MAX_MODEL_CHARS] for t in _check_texts(texts, "explain")]
+        sc = self._scorer
+        ex = Explainer(sc)
+        cols = [label_column(lab, sc.classes_, sc.design) for lab in labels]
+        ev = ex.explain(texts, cols, top)
+        tcol = target_column(sc.classes_, sc.design)
+        tev = ex.explain(texts, [tcol] * len(texts), top) if tcol is not None else None
+        return [(e, None if tev is None else tev[i]) for i, e in enumerate(ev)]
+
+    def score_article(
+        self, text: str, source: str | None = None, explain: bool = False
+    ) -> ArticleScore:
         """Segment ``text`` into sentences, label each, and summarize the article.
 
         In an Arabic article, segments without any Arabic letter (share buttons, stray
@@ -201,7 +229,8 @@ class StanceModel:
         scored anyway, every segment with letters, and flagged ``arabic=False`` with its
         ``language``: the labels of a model trained on Arabic mean little there.
         Sentences that are page furniture (:mod:`stance.furniture`) are flagged and
-        left out of the summary.
+        left out of the summary. With ``explain``, each sentence carries its evidence
+        (:meth:`explain`; none for a model without scoring arrays).
         Raises :class:`InputError` if there is nothing to score.
         """
         if not isinstance(text, str):
@@ -216,6 +245,10 @@ class StanceModel:
             raise InputError(f"{source or 'article'} {what}: nothing to score")
         scored = self.score_sentences([s.text for s in sentences])
         matches = self.lexicon.find(text)
+        texts = [s.text for s in sentences]
+        why: list[Any] = [(None, None)] * len(texts)
+        if explain and self.can_explain:
+            why = self.explain(texts, [p.label for p in scored])
         rows = [
             SentenceScore(
                 i,
@@ -228,6 +261,8 @@ class StanceModel:
                 p.on_target,
                 p.about_target,
                 furniture_kind(s.text),
+                why[i][0],
+                why[i][1],
             )
             for i, (s, p) in enumerate(zip(sentences, scored))
         ]

@@ -50,7 +50,9 @@ class SentenceScore:
 
     ``furniture``: the kind of page furniture the sentence is (``"share"``,
     ``"byline"``, ... see :mod:`stance.furniture`), None for article text; furniture
-    keeps its label and probabilities but counts nowhere.
+    keeps its label and probabilities but counts nowhere. ``evidence`` /
+    ``target_evidence``: why it got its label / its on-target probability
+    (:class:`stance.explain.Evidence`, top first), None when not computed.
     """
 
     index: int
@@ -63,6 +65,8 @@ class SentenceScore:
     on_target: float | None = None
     about_target: bool = True
     furniture: str | None = None
+    evidence: tuple[Any, ...] | None = None
+    target_evidence: tuple[Any, ...] | None = None
 
     @property
     def counted(self) -> bool:
@@ -87,6 +91,10 @@ class SentenceScore:
             "furniture": self.furniture,
             "loaded_terms": [m.to_dict() for m in self.loaded_terms],
         }
+        if self.evidence is not None:
+            out["evidence"] = [e.to_dict() for e in self.evidence]
+        if self.target_evidence is not None:
+            out["target_evidence"] = [e.to_dict() for e in self.target_evidence]
         return out
 
 
@@ -229,8 +237,9 @@ def _signed(v: float | None, fmt: str = "+.2f") -> str:
     return "none" if v is None else format(v, fmt)
 
 
-def render_table(article: ArticleScore, width: int = 90) -> str:
-    """A readable plain-text table: one row per sentence, then the summary."""
+def render_table(article: ArticleScore, width: int = 90, explain: bool = False) -> str:
+    """A readable plain-text table: one row per sentence, then the summary. With
+    ``explain``, each sentence's evidence (when computed) follows it."""
     lines = [f"== {article.source or '-'}"]
     if not article.arabic:
         lines.append(f"!! not Arabic (looks {article.language}): labels are unreliable")
@@ -249,6 +258,12 @@ def render_table(article: ArticleScore, width: int = 90) -> str:
         if s.loaded_terms:
             terms = ", ".join(f"{m.match} ({m.direction} {m.weight:.2f})" for m in s.loaded_terms)
             lines.append(f"{'':>30}terms: {terms}")
+        if explain and s.evidence is not None:
+            why = "; ".join(e.short() for e in s.evidence) or "-"
+            lines.append(f"{'':>30}why {s.label}: {why}")
+            if s.target_evidence is not None:
+                why = "; ".join(e.short() for e in s.target_evidence) or "-"
+                lines.append(f"{'':>30}target (+ on, - off): {why}")
     sm = article.summary
     counts = "  ".join(f"{k}={v}" for k, v in sm["counts"].items())
     shares = "  ".join(f"{k}={v:.0%}" for k, v in sm["shares"].items())
