@@ -92,12 +92,12 @@ def main() -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "json", "html"]),
+    type=click.Choice(["table", "json", "csv", "html"]),
     default="table",
     show_default=True,
-    help="Article output: readable table, one JSON object per article, or one "
-    "self-contained HTML report of all articles (ignored with --jsonl, which always "
-    "writes JSON Lines).",
+    help="Article output: readable table, one JSON object per article, CSV with one row "
+    "per sentence (for pandas or a spreadsheet), or one self-contained HTML report of all "
+    "articles (ignored with --jsonl, which always writes JSON Lines).",
 )
 @_output_option
 @click.option(
@@ -197,6 +197,7 @@ def score(
       stance score examples/sample_article.txt
       stance score --explain examples/sample_article.txt
       stance score --format json --source "Al Jazeera" articles/
+      stance score --format csv -o sentences.csv articles/
       stance score --format html -o report.html --sources outlets.csv articles/
       cat records.jsonl | stance score --jsonl -
       stance score --jsonl --jobs 2 archive.jsonl > scored.jsonl
@@ -231,6 +232,8 @@ def score(
     if jobs > 1 and not jsonl:
         raise click.UsageError("--jobs applies to --jsonl input")
     jobs = _cap_jobs(jobs)
+    from .report import csv_header, csv_rows
+
     try:
         from .inputs import expand_inputs, read_sources_csv
 
@@ -252,6 +255,8 @@ def score(
         else:
             articles = []
             why = explain or fmt in ("json", "html")
+            if fmt == "csv":
+                out(_csv_chunk([csv_header(model.classes_)]))
             with _progress(len(paths), "scoring articles") as bar:
                 for path in paths:
                     article = _score_file(model, path, encoding, source, table, why)
@@ -262,6 +267,8 @@ def score(
                         articles.append(article)
                     elif fmt == "json":
                         out(_dump(article.to_dict()))
+                    elif fmt == "csv":
+                        out(_csv_chunk(csv_rows(article, model.classes_)))
                     else:
                         out(render_table(article, explain=explain))
             if fmt == "html":
@@ -353,6 +360,17 @@ def _output(path: Path | None) -> Iterator[Any]:
         raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from None
     with af:
         yield lambda chunk: af.file.write(chunk + "\n")
+
+
+def _csv_chunk(rows: list[list[Any]]) -> str:
+    """Rows as CSV text (formula cells neutralized), without the last line end."""
+    import io
+
+    from .csvsafe import csv_writer
+
+    buf = io.StringIO()
+    csv_writer(buf).writerows(rows)
+    return buf.getvalue().rstrip("\n")
 
 
 def render_table(article: Any, explain: bool = False) -> str:

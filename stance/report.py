@@ -18,6 +18,8 @@ __all__ = [
     "article_to_dict",
     "render_table",
     "target_cell",
+    "csv_header",
+    "csv_rows",
 ]
 
 
@@ -290,3 +292,51 @@ def render_table(article: ArticleScore, width: int = 90, explain: bool = False) 
             f" per 1000 on-target words), score {_signed(sm['loaded_term_score'])}; top: {top}"
         )
     return "\n".join(lines)
+
+
+def csv_header(classes: Sequence[str]) -> list[str]:
+    """The columns of ``stance score --format csv``: one row per sentence."""
+    return [
+        "source",
+        "path",
+        "date",
+        "index",
+        "start",
+        "end",
+        "label",
+        *(f"p_{c}" for c in classes),
+        "on_target",
+        "about_target",
+        "furniture",
+        "loaded_terms",
+        "net_term_weight",
+        "text",
+    ]
+
+
+def csv_rows(article: ArticleScore, classes: Sequence[str]) -> list[list[Any]]:
+    """The sentence rows of one article under :func:`csv_header` (``path`` is the file
+    the article was read from, which is its ``source`` when no outlet was given;
+    ``loaded_terms`` joins the canonical terms with "; "; empty cells for none)."""
+    path = article.path if article.path is not None else article.source
+    rows = []
+    for s in article.sentences:
+        rows.append(
+            [
+                article.source,
+                path,
+                article.date or "",
+                s.index,
+                s.start,
+                s.end,
+                s.label,
+                *(s.probabilities.get(c, 0.0) for c in classes),
+                "" if s.on_target is None else s.on_target,
+                s.about_target,
+                s.furniture or "",
+                "; ".join(m.term for m in s.loaded_terms),
+                round(s.net_term_weight, 4),
+                s.text,
+            ]
+        )
+    return rows
