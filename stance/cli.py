@@ -102,16 +102,27 @@ def main() -> None:
 @_output_option
 @click.option(
     "--source",
+    metavar="NAME",
     default=None,
-    help="The outlet of the article files (recorded as their source; see `stance sources`).",
+    help='The outlet of all the article files, e.g. "Al Jazeera" (recorded as their '
+    "source; see `stance sources`). For one outlet per file use --outlets-csv.",
+)
+@click.option(
+    "--outlets-csv",
+    "sources_csv",
+    metavar="CSV",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="A CSV file with the header path,source[,date] naming each file's outlet (and "
+    "date); overrides --source for the files it lists. Every input it does not cover and "
+    "every row that matches no input is reported.",
 )
 @click.option(
     "--sources",
-    "sources_csv",
+    "old_sources_csv",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="CSV with columns path,source[,date] naming each file's outlet (and date); "
-    "overrides --source for the files it lists.",
+    hidden=True,  # deprecated: one letter from --source
 )
 @click.option(
     "--encoding",
@@ -153,11 +164,20 @@ def main() -> None:
     'pip install "stance[dask]").',
 )
 @click.option(
-    "--out",
+    "--out-dir",
     "out_dir",
+    metavar="DIR",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="With --engine dask: directory for the output shards and manifest.json.",
+    help="With --engine dask: a DIRECTORY for the output shards, errors.jsonl and "
+    "manifest.json (-o/--output writes ONE file, for the local engine).",
+)
+@click.option(
+    "--out",
+    "old_out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    hidden=True,  # deprecated: beside -o/--output (one file) it was easy to confuse
 )
 @click.option(
     "--scheduler",
@@ -174,6 +194,7 @@ def score(
     output: Path | None,
     source: str | None,
     sources_csv: Path | None,
+    old_sources_csv: Path | None,
     encoding: str,
     explain: bool,
     keep_text: bool,
@@ -181,6 +202,7 @@ def score(
     jobs: int,
     engine: str,
     out_dir: Path | None,
+    old_out_dir: Path | None,
     scheduler: str | None,
     quiet: bool,
     model_path: Path | None,
@@ -198,16 +220,28 @@ def score(
       stance score --explain examples/sample_article.txt
       stance score --format json --source "Al Jazeera" articles/
       stance score --format csv -o sentences.csv articles/
-      stance score --format html -o report.html --sources outlets.csv articles/
+      stance score --format html -o report.html --outlets-csv outlets.csv articles/
       cat records.jsonl | stance score --jsonl -
-      stance score --jsonl --jobs 2 archive.jsonl > scored.jsonl
-      stance score --jsonl 'archive/*.jsonl' --engine dask --out scored/
+      stance score --jsonl --jobs 2 archive.jsonl -o scored.jsonl
+      stance score --jsonl 'archive/*.jsonl' --engine dask --out-dir scored/
+
+    (articles/, outlets.csv, records.jsonl and archive/ stand for your own files.)
     """
     global _QUIET
     _QUIET = quiet
+    sources_csv = _deprecated("--sources", "--outlets-csv", old_sources_csv, sources_csv)
+    out_dir = _deprecated("--out", "--out-dir", old_out_dir, out_dir)
+    _check_source_options(source, sources_csv)
     if engine == "dask":
+        if output is not None:
+            raise click.UsageError(
+                f"-o/--output writes one file; --engine dask writes a directory of shards: "
+                f"use --out-dir {output} (a directory) instead"
+            )
         if not jsonl or out_dir is None:
-            raise click.UsageError("--engine dask scores JSONL archives: add --jsonl and --out")
+            raise click.UsageError(
+                "--engine dask scores JSONL archives: add --jsonl and --out-dir DIR"
+            )
         try:
             from .dask_engine import run_cli
         except StanceError as exc:
@@ -227,8 +261,13 @@ def score(
                 quiet=quiet,
             )
         )
-    if out_dir is not None or scheduler is not None:
-        raise click.UsageError("--out and --scheduler go with --engine dask")
+    if out_dir is not None:
+        raise click.UsageError(
+            "--out-dir is the Dask engine's directory of shards (with --jsonl --engine "
+            f"dask); to write the output to one file use -o {out_dir}"
+        )
+    if scheduler is not None:
+        raise click.UsageError("--scheduler goes with --engine dask")
     if jobs > 1 and not jsonl:
         raise click.UsageError("--jobs applies to --jsonl input")
     jobs = _cap_jobs(jobs)
@@ -239,10 +278,11 @@ def score(
 
         paths = expand_inputs(inputs, jsonl)
         _refuse_output_over_input(output, paths)
-        table = read_sources_csv(sources_csv) if sources_csv else {}
+        table = read_sources_csv(sources_csv) if sources_csv else None
         model = _load(model_path)
     except StanceError as exc:
         raise click.ClickException(str(exc)) from None
+    found = _match_sources(table, paths, source) if table is not None and not jsonl else {}
     failures = 0
     with _output(output) as out:
         if jsonl:
@@ -259,7 +299,7 @@ def score(
                 out(_csv_chunk([csv_header(model.classes_)]))
             with _progress(len(paths), "scoring articles") as bar:
                 for path in paths:
-                    article = _score_file(model, path, encoding, source, table, why)
+                    article = _score_file(model, path, encoding, source, found, why)
                     bar.update(1)
                     if article is None:
                         failures += 1
@@ -282,6 +322,75 @@ def score(
 
 
 _QUIET = False
+# Warnings listed one per line up to this many, then counted.
+_LIST_MAX = 20
+
+
+def _note(message: str) -> None:
+    """A note on stderr (deprecations), silenced by --quiet."""
+    if not _QUIET:
+        click.echo(f"note: {message}", err=True)
+
+
+def _deprecated(old: str, new: str, old_value: Any, value: Any) -> Any:
+    """The value of an option given under its old or its new spelling (not both), with
+    a note when the old one was used."""
+    if old_value is None:
+        return value
+    if value is not None:
+        raise click.UsageError(f"{old} is the old spelling of {new}: give only {new}")
+    _note(f"{old} is deprecated and will be removed; use {new}")
+    return old_value
+
+
+def _check_source_options(source: str | None, sources_csv: Path | None) -> None:
+    """Hint at the other option when --source names a CSV file or --outlets-csv names
+    something that is not a file (an outlet, say)."""
+    if source is not None and source.lower().endswith(".csv"):
+        if Path(source).is_file():
+            raise click.UsageError(
+                f"--source names the outlet of all the files, and {source!r} is a CSV "
+                f"file: to read each file's outlet from it, use --outlets-csv {source}"
+            )
+        _warn(
+            f"--source {source!r} looks like a CSV file name; it is recorded as the outlet "
+            "name. To read outlets from a CSV, use --outlets-csv FILE"
+        )
+    if sources_csv is not None and not sources_csv.exists():
+        text = str(sources_csv)
+        if sources_csv.suffix.lower() != ".csv" and "/" not in text and os.sep not in text:
+            raise click.UsageError(
+                f"--outlets-csv {text!r}: no such file. --outlets-csv reads a CSV file "
+                f'(path,source[,date]); to name the outlet of all the files, use --source "{text}"'
+            )
+        raise click.UsageError(f"--outlets-csv {text}: no such file")
+
+
+def _match_sources(table: Any, paths: list[str], source: str | None) -> dict[str, Any]:
+    """Match the inputs with the sources CSV's rows, warning for every input it does not
+    cover and every row that matches no input, and noting file-name matches."""
+    m = table.match(paths)
+    csv_name = table.csv_path
+    fallback = f"recorded as --source {source!r}" if source else "its source is its file path"
+    for path in m.uncovered[:_LIST_MAX]:
+        _warn(f"{path}: not in {csv_name}; {fallback}")
+    if len(m.uncovered) > _LIST_MAX:
+        _warn(f"... and {len(m.uncovered) - _LIST_MAX} more inputs not in {csv_name}")
+    for row in m.unused[:_LIST_MAX]:
+        _warn(f"{csv_name}:{row.line}: {row.path} matches no input file")
+    if len(m.unused) > _LIST_MAX:
+        _warn(f"... and {len(m.unused) - _LIST_MAX} more rows of {csv_name} match no input")
+    if m.by_name:
+        _warn(
+            f"{len(m.by_name)} input(s) matched {csv_name} by file name only (its paths "
+            f"resolve neither from here nor from {csv_name.parent}), e.g. {m.by_name[0]}"
+        )
+    if m.uncovered and not m.found:
+        _warn(
+            f"no input matched {csv_name}: write its paths as given on the command line or "
+            f"relative to {csv_name.parent}"
+        )
+    return m.found
 
 
 def _cpu_count() -> int:
@@ -384,17 +493,19 @@ def _score_file(
     path: str,
     encoding: str,
     source: str | None,
-    table: dict[str, Any],
+    found: dict[str, Any],
     explain: bool = False,
 ) -> Any:
-    """Score one article file; None (after an error message) when it cannot be read."""
+    """Score one article file; None (after an error message) when it cannot be read.
+    ``found`` maps input paths to their sources-CSV rows."""
     import dataclasses
 
-    from .inputs import read_article, source_for
+    from .inputs import read_article
     from .sniff import visible_text
 
     name = "<stdin>" if path == "-" else path
-    info = source_for(path, table)
+    row = found.get(path)
+    info = row.info if row is not None else None
     outlet = info.source if info else source
     try:
         text, was_html = visible_text(read_article(path, encoding))

@@ -24,7 +24,7 @@ def scored(runner, tiny_model_dir, tmp_path: Path):
     outlets.write_text(
         "path,source,date\na.txt,=HYPERLINK(1),2025-11-07\nb.txt,Outlet B,\n", encoding="utf-8"
     )
-    base = ["score", "--model", str(tiny_model_dir), "--sources", str(outlets)]
+    base = ["score", "--model", str(tiny_model_dir), "--outlets-csv", str(outlets)]
     inputs = [str(tmp_path / "a.txt"), str(tmp_path / "b.txt")]
     out = tmp_path / "sentences.csv"
     res = runner.invoke(main, [*base, "--format", "csv", "-o", str(out), *inputs])

@@ -33,7 +33,7 @@ def test_directory_with_source_and_sidecar_csv(runner, tiny_model_dir, articles,
     csv.write_text("path,source,date\narticles/sub/b.txt,Outlet B,2025-11-07\n", encoding="utf-8")
     res = _run(
         runner, tiny_model_dir, "score", "--format", "json", "--source", "Outlet A",
-        "--sources", str(csv), str(articles),
+        "--outlets-csv", str(csv), str(articles),
     )  # fmt: skip
     assert res.exit_code == 0, res.output
     recs = [json.loads(line) for line in res.stdout.splitlines()]
@@ -47,7 +47,7 @@ def test_directory_with_source_and_sidecar_csv(runner, tiny_model_dir, articles,
 def test_bad_sources_csv_is_a_clean_error(runner, tiny_model_dir, articles, tmp_path):
     csv = tmp_path / "outlets.csv"
     csv.write_text("file,outlet\nx,y\n", encoding="utf-8")
-    res = _run(runner, tiny_model_dir, "score", "--sources", str(csv), str(articles))
+    res = _run(runner, tiny_model_dir, "score", "--outlets-csv", str(csv), str(articles))
     assert res.exit_code == 1 and "header must be path,source" in res.stderr
 
 
