@@ -920,27 +920,53 @@ def annotations_check(annotations_dir: Path) -> None:
     default=None,
     help="Append to this *.jsonl inside the annotations (default: reviewed/<doc>.jsonl).",
 )
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="A row giving a sentence already in the annotations another label (or target) "
+    "corrects it where it lives, instead of being refused.",
+)
 def annotations_add(
-    draft: Path, annotations_dir: Path, accept_suggested: bool, target: Path | None
+    draft: Path, annotations_dir: Path, accept_suggested: bool, target: Path | None, replace: bool
 ) -> None:
     """Merge a reviewed draft (from `stance annotate`) into the annotations.
 
     The whole draft is refused, and nothing written, if a row breaks an annotation rule,
-    repeats an id, or is still "suggested" (unless --accept-suggested). Then run
-    `stance train` and `stance evaluate --compare OLD_MODEL_DIR`.
+    repeats an id, or is still "suggested" (unless --accept-suggested). Rows whose
+    sentence is already in the annotations with the same label are dropped, with a
+    message: a second copy under another document would put test sentences into
+    training during cross-validation. A row that gives such a sentence another label
+    is refused, unless --replace, which corrects the label where the sentence lives.
+    Then run `stance train` and `stance evaluate --compare OLD_MODEL_DIR`.
 
     \b
-    Example:
+    Examples:
       stance annotations add draft.jsonl
+      stance annotations add --replace draft.jsonl
+
+    (draft.jsonl stands for your reviewed draft.)
     """
     from .annotate import add_reviewed
 
     try:
-        res = add_reviewed(draft, annotations_dir, accept_suggested, target)
+        res = add_reviewed(draft, annotations_dir, accept_suggested, target, replace)
     except (StanceError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
+    if res.dropped:
+        shown = "; ".join(res.dropped[:5]) + (" ..." if len(res.dropped) > 5 else "")
+        click.echo(
+            f"dropped {len(res.dropped)} row(s) already in the annotations with the same "
+            f"label (training on a sentence twice, under two documents, leaks test sentences "
+            f"into training): {shown}",
+            err=True,
+        )
+    for line in res.replaced:
+        click.echo(f"corrected {line}")
     labels = ", ".join(f"{k} {v}" for k, v in sorted(res.per_label.items()))
-    click.echo(f"added {res.added} sentences ({labels}) to {res.target}")
+    if res.added or not (res.dropped or res.replaced):
+        click.echo(f"added {res.added} sentences ({labels}) to {res.target}")
+    elif not res.replaced:
+        click.echo("added nothing: every row is already in the annotations")
     if res.accepted_suggested:
         _warn(f"{res.accepted_suggested} of them carry unreviewed model labels")
 

@@ -159,7 +159,8 @@ def test_annotate_add_train_compare(runner, tiny_model_dir, tiny_dir, tmp_path):
     added = runner.invoke(main, ["annotations", "add", str(draft), "--annotations", str(ann)])
     assert added.exit_code == 0 and f"added {len(rows)} sentences" in added.stdout
     again = runner.invoke(main, ["annotations", "add", str(draft), "--annotations", str(ann)])
-    assert again.exit_code == 1  # duplicates refused
+    assert again.exit_code == 0  # the same sentences again: dropped, nothing written
+    assert f"dropped {len(rows)} row(s) already in the annotations" in again.stderr
 
     res = runner.invoke(main, ["evaluate", "--annotations", str(ann), "--compare", str(old_model)])
     assert res.exit_code == 0, res.output
