@@ -434,10 +434,39 @@ def _refuse_output_over_input(output: Path | None, inputs: Any) -> None:
             )
 
 
+def _stderr_is_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
+def _interactive() -> bool:
+    """Whether progress goes to stderr: a terminal, and not --quiet."""
+    return not _QUIET and _stderr_is_terminal()
+
+
+class _Stages:
+    """Progress of a long command on stderr (a terminal only): one line per stage,
+    counting its steps, with the time since the start."""
+
+    def __init__(self) -> None:
+        import time
+
+        self.enabled = _interactive()
+        self.clock = time.monotonic
+        self.start = self.clock()
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        seconds = self.clock() - self.start
+        steps = f" {done}/{total}" if total > 1 else ""
+        end = " done" if done == total else " ..."
+        click.echo(f"\r{stage}{steps}{end} ({seconds:.0f} s)\x1b[K", err=True, nl=done == total)
+
+
 def _progress(total: int, label: str) -> Any:
     """A click progress bar on stderr when it is a terminal (and not --quiet); a no-op
     otherwise, so pipes and logs stay clean."""
-    if _QUIET or total < 2 or not sys.stderr.isatty():
+    if total < 2 or not _interactive():
         return _NoBar()
     return click.progressbar(length=total, label=label, file=sys.stderr)
 
@@ -574,7 +603,7 @@ def _score_jsonl(
             yield batch
 
     html = not_arabic = done = 0
-    live = not _QUIET and sys.stderr.isatty()
+    live = _interactive()
     try:
         for scored in score_batches(model, records(), keep_text, jobs, model_path):
             lines = scored.lines if scored.lines is not None else map(_dump, scored.records)
@@ -616,25 +645,44 @@ def _score_jsonl(
     "its figures go into the card. Default: ../shared/devset/ant2018.jsonl when present.",
 )
 @click.option("--no-dev", is_flag=True, help="Do not score the dev file.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 def train(
-    annotations_dir: Path, out_dir: Path, no_eval: bool, dev_path: Path | None, no_dev: bool
+    annotations_dir: Path,
+    out_dir: Path,
+    no_eval: bool,
+    dev_path: Path | None,
+    no_dev: bool,
+    quiet: bool,
 ) -> None:
     """Train the model from the annotations and write it (atomically) with its card.
+
+    Cross-validation and seed leave-one-article-out run first (a fit per fold and per
+    seed article, then one on everything: minutes on the full corpus); on a terminal
+    each stage and fold shows on stderr. The figures go into the card, where `stance
+    evaluate` finds them.
 
     \b
     Example:
       stance train --annotations annotations --out models
     """
+    global _QUIET
+    _QUIET = quiet
     from .dev import DEFAULT_DEV_PATH
     from .train import train_model
 
     if dev_path is None and not no_dev and DEFAULT_DEV_PATH.is_file():
         dev_path = DEFAULT_DEV_PATH
+    stages = _Stages()
     try:
         model = train_model(
-            annotations_dir, run_evaluation=not no_eval, dev_path=None if no_dev else dev_path
+            annotations_dir,
+            run_evaluation=not no_eval,
+            dev_path=None if no_dev else dev_path,
+            progress=stages,
         )
+        stages("writing the model", 0, 1)
         card_path = model.save(out_dir)
+        stages("writing the model", 1, 1)
     except StanceError as exc:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
@@ -672,8 +720,8 @@ def train(
     "compare_dir",
     type=click.Path(path_type=Path),
     default=None,
-    help="A model directory (e.g. the model before retraining): show its card's figures "
-    "beside the fresh ones.",
+    help="A model directory (e.g. the model before retraining): with cross-validation, "
+    "show its card's figures beside the fresh ones; with --dev, score the file with it too.",
 )
 @click.option(
     "--dev",
@@ -681,46 +729,54 @@ def train(
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
     help="Instead of cross-validation: score this labelled JSONL file (text, label, "
-    "optional target) with the model and compare with a keyword baseline.",
+    "optional target; annotation files qualify) with the model (--model) and compare "
+    "with a keyword baseline.",
 )
+@click.option(
+    "--fresh",
+    is_flag=True,
+    help="Run the cross-validation even when the model's card holds figures computed on "
+    "these annotations by this code (as `stance train` stores them).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 @_model_option
 def evaluate(
     annotations_dir: Path,
     fmt: str,
     compare_dir: Path | None,
     dev_path: Path | None,
+    fresh: bool,
+    quiet: bool,
     model_path: Path | None,
 ) -> None:
     """Grouped cross-validation and seed leave-one-article-out on the annotations, or
-    (with --dev) the model's figures on labelled real text.
+    (with --dev) a given model's figures on labelled data.
 
     Cross-validation measures the authored corpus (text this project wrote); --dev
-    measures real coverage.
+    measures real coverage. Cross-validation trains its own models: when the model's
+    card (--model, default the shipped one) holds figures computed on these same
+    annotations by this same code, as `stance train` leaves them, those are shown
+    instead of running the same folds again (--fresh runs them).
 
     \b
     Examples:
       stance evaluate --format json
       stance evaluate --annotations annotations --compare models-before/
       stance evaluate --dev ../shared/devset/ant2018.jsonl
+      stance evaluate --dev ../shared/devset/ant2018.jsonl --model models-new/ \\
+          --compare models-before/
+
+    (models-before/ and models-new/ stand for your own model directories.)
     """
+    global _QUIET
+    _QUIET = quiet
     from .annotations import annotations_sha256, load_annotations
     from .train import evaluate as run_evaluate
 
     if dev_path is not None:
-        if compare_dir is not None:
-            raise click.UsageError("--compare goes with cross-validation, not with --dev")
-        from .dev import evaluate_dev, load_dev
-
-        try:
-            result = evaluate_dev(_load(model_path), load_dev(dev_path))
-        except StanceError as exc:
-            raise click.ClickException(str(exc)) from None
-        click.echo(
-            json.dumps(result, ensure_ascii=False, indent=2)
-            if fmt == "json"
-            else _render_dev(result)
-        )
+        _evaluate_dev(dev_path, model_path, compare_dir, fmt)
         return
+    stages = _Stages()
     try:
         old_card = None
         if compare_dir is not None:
@@ -732,8 +788,19 @@ def evaluate(
                     f"{compare_dir}: its card has no evaluation figures (trained with "
                     "--no-eval); retrain it without --no-eval to compare"
                 )
+        stages("reading the annotations", 0, 1)
         records = load_annotations(annotations_dir)
-        result = run_evaluate(records)
+        sha = annotations_sha256(annotations_dir)
+        stages("reading the annotations", 1, 1)
+        reused = None if fresh else _stored_evaluation(model_path, sha)
+        if reused is not None:
+            where, result = reused
+            _note(
+                f"figures from {where} (trained on these annotations by this code, so "
+                "the same folds give the same figures); --fresh runs them again"
+            )
+        else:
+            result = run_evaluate(records, progress=stages)
     except StanceError as exc:
         raise click.ClickException(str(exc)) from None
     if old_card is not None:
@@ -741,8 +808,7 @@ def evaluate(
             "model": str(compare_dir),
             "before": old_card["evaluation"],
             "before_sentences": old_card.get("training_data", {}).get("sentences"),
-            "same_annotations": old_card.get("training_data", {}).get("sha256")
-            == annotations_sha256(annotations_dir),
+            "same_annotations": old_card.get("training_data", {}).get("sha256") == sha,
         }
     if fmt == "json":
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
@@ -750,6 +816,70 @@ def evaluate(
     click.echo(_render_evaluation(result))
     if old_card is not None:
         click.echo(_render_compare(result))
+
+
+def _stored_evaluation(model_path: Path | None, sha: str) -> tuple[Path, dict[str, Any]] | None:
+    """(card path, figures) of the model's stored cross-validation when they were
+    computed on annotations with this sha256, with the default parameters, by this
+    code; None otherwise (also when there is no readable model card)."""
+    from .model import CARD_NAME, _resolve, read_card
+    from .train import evaluation_inputs
+
+    try:
+        directory = _resolve(model_path)[0]
+        card = read_card(directory)
+    except StanceError:
+        return None
+    ev = card.get("evaluation")
+    if not isinstance(ev, dict) or "confusion" not in ev:  # headline figures only
+        return None
+    if card.get("evaluation_inputs") != evaluation_inputs(sha):
+        return None
+    return directory / CARD_NAME, ev
+
+
+def _evaluate_dev(
+    dev_path: Path, model_path: Path | None, compare_dir: Path | None, fmt: str
+) -> None:
+    """`stance evaluate --dev`: the model (and the --compare model) on labelled data."""
+    from .dev import evaluate_dev, load_dev
+
+    try:
+        dev = load_dev(dev_path)
+        result = evaluate_dev(_load(model_path), dev)
+        if compare_dir is not None:
+            result["compare"] = {
+                "model": str(compare_dir),
+                "before": evaluate_dev(_load(compare_dir), dev),
+            }
+    except StanceError as exc:
+        raise click.ClickException(str(exc)) from None
+    if fmt == "json":
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    click.echo(_render_dev(result))
+    if compare_dir is not None:
+        click.echo(_render_dev_compare(result))
+
+
+def _render_dev_compare(r: dict[str, Any]) -> str:
+    before = r["compare"]["before"]
+    rows = [("macro-F1", before["macro_f1"], r["macro_f1"])]
+    for lab, m in r["per_class"].items():
+        rows.append((f"  F1 {lab}", before["per_class"][lab]["f1"], m["f1"]))
+    if "off_target_stance_share" in r:
+        rows.append(
+            ("off-target given a stance", before["off_target_stance_share"],
+             r["off_target_stance_share"])
+        )  # fmt: skip
+    if "relevance" in r and "relevance" in before:
+        rows.append(("target relevance F1", before["relevance"]["f1"], r["relevance"]["f1"]))
+    lines = [f"compared with {r['compare']['model']} on the same {r['sentences']} sentences:"]
+    lines.append(f"{'':<28}{'before':>10}{'now':>10}{'change':>10}")
+    for name, old, new in rows:
+        change = f"{new - old:+.3f}" if old is not None and new is not None else ""
+        lines.append(f"{name:<28}{_figure(old):>10}{_figure(new):>10}{change:>10}")
+    return "\n".join(lines)
 
 
 def _figure(v: Any) -> str:
