@@ -991,9 +991,19 @@ def _render_evaluation(r: dict[str, Any]) -> str:
 
 
 @main.command()
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
 @_model_option
-def info(model_path: Path | None) -> None:
-    """Print the model card (labels, training data, versions, figures) of the model in use."""
+def info(fmt: str, model_path: Path | None) -> None:
+    """Print the model card of the model in use (labels, decision rule, training data,
+    figures, files and versions) as a readable card, or as JSON (the card.json itself).
+
+    \b
+    Examples:
+      stance info
+      stance info --format json --model path/to/model_dir
+    """
     from .model import _resolve, read_card
 
     try:
@@ -1001,8 +1011,73 @@ def info(model_path: Path | None) -> None:
         card = read_card(directory)
     except StanceError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"model directory: {directory}")
-    click.echo(json.dumps(card, ensure_ascii=False, indent=2))
+    if fmt == "json":
+        click.echo(json.dumps(card, ensure_ascii=False, indent=2))
+        return
+    click.echo(_render_card(directory, card))
+
+
+def _render_card(directory: Path, card: dict[str, Any]) -> str:
+    """The model card as aligned ``name  value`` lines."""
+
+    def pairs(d: Any) -> str:
+        return ", ".join(f"{k} {v}" for k, v in d.items()) if isinstance(d, dict) else str(d)
+
+    rows: list[tuple[str, str]] = [("directory", str(directory))]
+    rows.append(("labels", ", ".join(map(str, card.get("labels", [])))))
+    dec = card.get("decision")
+    if isinstance(dec, dict):
+        weights = pairs(dec.get("weights", {})) or "none"
+        rows.append(
+            (
+                "decision",
+                f"{dec.get('design')}; on target when p >= {dec.get('on_target_threshold')}; "
+                f"class weights {weights}",
+            )
+        )
+    else:
+        rows.append(("decision", "stance only (no target-relevance head)"))
+    td = card.get("training_data", {})
+    if td:
+        line = f"{td.get('sentences')} sentences in {td.get('documents', '?')} documents"
+        line += f" ({pairs(td.get('counts_per_label', {}))})"
+        if "on_target" in td:
+            line += f"; {td['on_target']} on target, {td['off_target']} off"
+        rows.append(("training data", line))
+        if "counts_per_origin" in td:
+            rows.append(("", f"origins: {pairs(td['counts_per_origin'])}"))
+        rows.append(("", f"annotations sha256 {td.get('sha256')}"))
+    ev = card.get("evaluation")
+    if isinstance(ev, dict):
+        rows.append(
+            (
+                "cross-validation",
+                f"macro-F1 {_figure(ev.get('macro_f1'))} over {ev.get('folds')} grouped folds "
+                f"(majority baseline {_figure(ev.get('baseline_macro_f1'))}); seed "
+                f"leave-one-article-out {_figure(ev.get('seed_loao_macro_f1'))}",
+            )
+        )
+        per = ev.get("per_class", {})
+        if per:
+            rows.append(("", "F1 " + ", ".join(f"{k} {_figure(v['f1'])}" for k, v in per.items())))
+        if ev.get("off_target_stance_share") is not None:
+            rows.append(("", f"off-target given a stance {ev['off_target_stance_share']:.1%}"))
+    else:
+        rows.append(("cross-validation", "none (trained with --no-eval)"))
+    if isinstance(card.get("dev_evaluation"), dict):
+        rows.append(("real text", _render_dev_line(card["dev_evaluation"])))
+    rows.append(("lexicon", f"version {card.get('lexicon_version', '?')}"))
+    if card.get("params"):
+        rows.append(("parameters", pairs(card["params"])))
+    rows.append(("model file", f"{card.get('model_file')}  sha256 {card.get('model_sha256')}"))
+    if card.get("scoring_file"):
+        rows.append(
+            ("scoring file", f"{card['scoring_file']}  sha256 {card.get('scoring_sha256')}")
+        )
+    rows.append(("created", str(card.get("created", "?"))))
+    rows.append(("versions", pairs(card.get("versions", {}))))
+    width = max(len(k) for k, _ in rows)
+    return "\n".join(f"{k:<{width}}  {v}".rstrip() for k, v in rows)
 
 
 @main.group()
@@ -1344,18 +1419,31 @@ def terms_audit(files: tuple[Path, ...], fmt: str) -> None:
     default="table",
     show_default=True,
 )
+@click.option(
+    "--keep-stopwords",
+    is_flag=True,
+    help="Also rank function words and phrases made only of them («ان», «في ان»).",
+)
 def terms_discover(
-    annotations_dir: Path, top: int, min_count: int, max_n: int, prior_scale: float, fmt: str
+    annotations_dir: Path,
+    top: int,
+    min_count: int,
+    max_n: int,
+    prior_scale: float,
+    fmt: str,
+    keep_stopwords: bool,
 ) -> None:
     """Rank words and 2-3-word phrases that separate the labels (log-odds ratio with an
     informative Dirichlet prior, Monroe et al. 2008), marking those already in the lexicon.
+    Function words (stance/data/stopwords.tsv) and phrases made only of them are left
+    out unless --keep-stopwords.
 
     \b
     Example:
       stance terms discover --top 20 --format csv > candidates.csv
     """
     from .annotations import load_annotations
-    from .discover import discover_terms
+    from .discover import discover_terms, load_stopwords
     from .lexicon import load_lexicon
 
     try:
@@ -1370,6 +1458,7 @@ def terms_discover(
         prior_scale=prior_scale,
         top=top,
         lexicon=load_lexicon(),
+        stopwords=None if keep_stopwords else load_stopwords(),
     )
     rows = [r for label in result for r in result[label]]
     if fmt == "json":
