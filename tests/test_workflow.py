@@ -126,7 +126,7 @@ def test_sources_profiles_all_formats(runner, tiny_model_dir, articles, tmp_path
     assert res.exit_code == 0 and "<svg" in page.read_text(encoding="utf-8")
 
 
-def test_sources_rejects_passage_records(runner, tmp_path):
+def test_sources_reports_a_bad_passage_record(runner, tmp_path):
     p = tmp_path / "passages.jsonl"
     p.write_text(json.dumps({"id": 1, "label": "pro", "probabilities": {}}) + "\n")
     res = runner.invoke(main, ["sources", str(p)])
