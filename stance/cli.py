@@ -131,6 +131,13 @@ def main() -> None:
     help="Encoding of the inputs (e.g. cp1256 for windows-1256 files).",
 )
 @click.option(
+    "--lang",
+    type=click.Choice(["en", "ar"]),
+    default="en",
+    show_default=True,
+    help="Interface language of --format html (headings, legend, tooltips).",
+)
+@click.option(
     "--explain",
     is_flag=True,
     help="Table: under each sentence, the words, n-grams and loaded terms that pushed it "
@@ -196,6 +203,7 @@ def score(
     sources_csv: Path | None,
     old_sources_csv: Path | None,
     encoding: str,
+    lang: str,
     explain: bool,
     keep_text: bool,
     on_error: str,
@@ -314,7 +322,8 @@ def score(
             if fmt == "html":
                 from .html_report import render_html
 
-                out(render_html(articles, lexicon=model.lexicon))
+                meta = _report_meta(model, model_path, paths)
+                out(render_html(articles, lexicon=model.lexicon, lang=lang, meta=meta))
     if failures:
         what = "records and inputs" if jsonl else f"of {len(paths)} files"
         _fail(f"{failures} input(s) failed ({what}); see the messages above")
@@ -498,6 +507,26 @@ def _output(path: Path | None) -> Iterator[Any]:
         raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from None
     with af:
         yield lambda chunk: af.file.write(chunk + "\n")
+
+
+def _report_meta(model: Any, model_path: Path | None, paths: list[str]) -> dict[str, Any]:
+    """What produced an HTML report: date, program, model and inputs."""
+    from datetime import datetime, timezone
+    from importlib.metadata import version
+
+    from .model import _resolve
+
+    try:
+        directory = str(_resolve(model_path)[0])
+    except StanceError:  # pragma: no cover - the model was just loaded from there
+        directory = "?"
+    return {
+        "generated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "program": f"stance {version('stance')}",
+        "model": directory,
+        "model_sha256": model.card.get("model_sha256", "?"),
+        "inputs": ["<stdin>" if p == "-" else p for p in paths],
+    }
 
 
 def _csv_chunk(rows: list[list[Any]]) -> str:
@@ -1258,8 +1287,20 @@ def annotate(
     help="One profile per outlet and period of the records' date (from the outlets "
     "CSV's date column, or a date field of JSONL input), with intervals per period.",
 )
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "ar"]),
+    default="en",
+    show_default=True,
+    help="Interface language of --format html (the page reads right to left in Arabic).",
+)
 def sources(
-    inputs: tuple[str, ...], fmt: str, output: Path | None, n_boot: int, by: str | None
+    inputs: tuple[str, ...],
+    fmt: str,
+    output: Path | None,
+    n_boot: int,
+    by: str | None,
+    lang: str,
 ) -> None:
     """Source-bias profiles: per outlet, articles and sentences, label shares, mean lean
     and loaded-term score with 95% bootstrap intervals (resampling articles), most
@@ -1307,7 +1348,7 @@ def sources(
         "table": src.render_sources_table,
         "csv": src.sources_to_csv,
         "json": src.sources_to_json,
-        "html": src.render_sources_html,
+        "html": lambda profiles: src.render_sources_html(profiles, lang=lang),
     }[fmt]
     with _output(output) as out:
         out(render(profiles).rstrip("\n"))

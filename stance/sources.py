@@ -50,6 +50,7 @@ from typing import Any
 import numpy as np
 
 from .csvsafe import csv_writer
+from .ui import UI
 
 __all__ = [
     "UNKNOWN_SOURCE",
@@ -637,6 +638,7 @@ body{font-family:system-ui,"Noto Naskh Arabic","Segoe UI",Tahoma,sans-serif;marg
 color:#222;background:#fff}
 h1{font-size:1.4rem}
 .chart{direction:ltr;overflow-x:auto}
+.chart svg{max-width:100%;height:auto}
 svg text{font-size:13px;fill:#222}
 svg .axis{stroke:#888;stroke-width:1}
 svg .grid{stroke:#ddd;stroke-width:1}
@@ -645,76 +647,112 @@ svg .ci{stroke:#3b6ea5;stroke-width:3;stroke-linecap:round}
 svg .marker{fill:#1f3f66}
 svg .marker.degenerate{fill:#fff;stroke:#1f3f66;stroke-width:2}
 svg .tick{font-size:12px;fill:#555}
+svg .n{fill:#555}
 table{border-collapse:collapse}
 .table{overflow-x:auto;margin-top:1.5rem}
 td .ci{color:#666;font-size:.85em}
-th,td{border:1px solid #ccc;padding:.3rem .6rem}
-td.num{direction:ltr;text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
+th,td{border:1px solid #ccc;padding:.3rem .6rem;text-align:start}
+td.num{text-align:end;white-space:nowrap;font-variant-numeric:tabular-nums;unicode-bidi:isolate}
+td.num span{unicode-bidi:isolate;direction:ltr}
 .legend{color:#555;font-size:.9rem}
 """
 
+# Chart geometry: labels right-aligned at NAME_X (the name) and LABEL_W - 12 (the count,
+# "(n=12)") left of the plot, so neither runs into the plot whatever the script.
+_LABEL_W, _PLOT_W, _RIGHT, _TOP, _ROW_H = 330, 460, 40, 40, 34
+_NAME_X = _LABEL_W - 90
+_NAME_CHARS = 32
 
-def _bidi(text: str) -> str:
-    """SVG attributes that lay ``text`` out right-to-left when its first strong letter is
-    Arabic or Hebrew (so "(الوقت)" keeps its brackets), and nothing otherwise."""
+
+def _rtl(text: str) -> bool:
+    """Whether ``text``'s first strong letter is Arabic or Hebrew."""
     for ch in text:
         if unicodedata.bidirectional(ch) in ("R", "AL"):
-            return ' direction="rtl" unicode-bidi="embed"'
+            return True
         if unicodedata.bidirectional(ch) == "L":
-            return ""
-    return ""
+            return False
+    return False
 
 
-def _svg_chart(profiles: Sequence[SourceProfile]) -> str:
+def _note(p: SourceProfile, ui: UI) -> str:
+    """:attr:`SourceProfile.note` in the interface language, with the not-Arabic count."""
+    if p.n_lean_articles == 0:
+        note = ui(f"src_note_no_lean_{p.unit}")
+    elif p.degenerate:
+        note = ui(f"src_note_one_{p.unit}")
+    elif p.n_lean_articles < FEW_ARTICLES:
+        note = ui(f"src_note_few_{p.unit}", n=p.n_lean_articles)
+    else:
+        note = ""
+    if p.n_not_arabic:
+        note = "; ".join(filter(None, [note, ui("src_not_arabic", n=p.n_not_arabic)]))
+    return note
+
+
+def _svg_chart(profiles: Sequence[SourceProfile], ui: UI) -> str:
     e = html.escape
-    label_w, plot_w, right, top, row_h = 300, 460, 30, 40, 34
-    width = label_w + plot_w + right
-    height = top + row_h * len(profiles) + 40
+    width = _LABEL_W + _PLOT_W + _RIGHT
+    height = _TOP + _ROW_H * len(profiles) + 56
 
     def x(v: float) -> float:
-        return label_w + (max(-1.0, min(1.0, v)) + 1.0) / 2.0 * plot_w
+        return _LABEL_W + (max(-1.0, min(1.0, v)) + 1.0) / 2.0 * _PLOT_W
 
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="mean lean per source">'
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{e(ui("src_chart_label"))}">'
     ]
-    bottom = top + row_h * len(profiles)
-    for v, text in ((-1, "−1 critical"), (-0.5, "−0.5"), (0, "0"), (0.5, "+0.5"), (1, "+1 pro")):
+    bottom = _TOP + _ROW_H * len(profiles)
+    for v, text in ((-1, "−1"), (-0.5, "−0.5"), (0, "0"), (0.5, "+0.5"), (1, "+1")):
         cls = "zero" if v == 0 else "grid"
         out.append(
-            f'<line class="{cls}" x1="{x(v):.1f}" y1="{top - 8}" x2="{x(v):.1f}" y2="{bottom}"/>'
+            f'<line class="{cls}" x1="{x(v):.1f}" y1="{_TOP - 8}" x2="{x(v):.1f}" y2="{bottom}"/>'
         )
         out.append(
-            f'<text class="tick" x="{x(v):.1f}" y="{bottom + 20}" text-anchor="middle">'
-            f"{text}</text>"
+            f'<text class="tick" x="{x(v):.1f}" y="{bottom + 20}" text-anchor="middle" '
+            f'direction="ltr">{text}</text>'
+        )
+    # The ends of the axis, named under their numbers (a number and a word in one text
+    # would be ordered by the script).
+    for v, label in ((-1, "critical"), (1, "pro")):
+        word = ui.label(label)
+        out.append(
+            f'<text class="tick end" x="{x(v):.1f}" y="{bottom + 36}" text-anchor="middle"'
+            f"{_dir_attrs(word)}>{e(word)}</text>"
         )
     out.append(f'<line class="axis" x1="{x(-1):.1f}" y1="{bottom}" x2="{x(1):.1f}" y2="{bottom}"/>')
     for i, p in enumerate(profiles):
-        y = top + row_h * i + row_h / 2
-        name = p.source if len(p.source) <= 28 else p.source[:27] + "…"
+        y = _TOP + _ROW_H * i + _ROW_H / 2
+        name = p.source if len(p.source) <= _NAME_CHARS else p.source[: _NAME_CHARS - 1] + "…"
         if p.period is not None:
             name = f"{name} · {p.period}"
         n = f"{p.n_articles} {p.unit}" + ("" if p.n_articles == 1 else "s")
+        note = _note(p, ui)
         tip = (
             f"{p.source}{' ' + p.period if p.period else ''}: {n}, "
             f"lean {_interval(p.lean_mean, p.lean_ci, '+.2f')}, "
             f"loaded-term score "
             f"{_interval(p.loaded_term_score_mean, p.loaded_term_score_ci, '+.2f')}"
-            + (f" ({p.note})" if p.note else "")
+            + (f" ({note})" if note else "")
         )
         out.append("<g>")
         out.append(f"<title>{e(tip)}</title>")
+        # The name ends at _NAME_X whatever its direction (an RTL text's start is its
+        # right end); the count ends at the plot's edge, in its own element.
+        out.append(
+            f'<text class="name" x="{_NAME_X}" y="{y + 4:.1f}"{_right_aligned(name)}>'
+            f"{e(name)}</text>"
+        )
         if p.lean_mean is None or p.lean_ci is None:  # no on-target sentence: a label only
+            label = ui("src_no_lean")
             out.append(
-                f'<text x="{label_w - 12}" y="{y + 4:.1f}" text-anchor="end">'
-                f"<tspan{_bidi(name)}>{e(name)}</tspan> (no lean)</text>"
+                f'<text class="n" x="{_LABEL_W - 12}" y="{y + 4:.1f}"{_right_aligned(label)}>'
+                f"{e(label)}</text>"
             )
             out.append("</g>")
             continue
         out.append(
-            f'<text x="{label_w - 12}" y="{y + 4:.1f}" text-anchor="end">'
-            f"<tspan{_bidi(name)}>{e(name)}</tspan>"
-            f" (n={p.n_articles})</text>"
+            f'<text class="n" x="{_LABEL_W - 12}" y="{y + 4:.1f}" text-anchor="end" '
+            f'direction="ltr">(n={p.n_articles})</text>'
         )
         if not p.degenerate:
             out.append(
@@ -728,54 +766,81 @@ def _svg_chart(profiles: Sequence[SourceProfile]) -> str:
     return "\n".join(out)
 
 
-def _html_interval(mean: float | None, ci: tuple[float, float] | None) -> str:
+def _right_aligned(text: str) -> str:
+    """Attributes ending ``text`` at its x whatever its script: SVG anchors a
+    right-to-left text's *start* at its right end, so "end" would push it rightwards."""
+    return f' text-anchor="{"start" if _rtl(text) else "end"}"{_dir_attrs(text)}'
+
+
+def _dir_attrs(text: str) -> str:
+    """SVG attributes laying ``text`` out right-to-left when it starts in Arabic script
+    (so "(الوقت)" keeps its brackets), left-to-right otherwise."""
+    return ' direction="rtl" unicode-bidi="embed"' if _rtl(text) else ' direction="ltr"'
+
+
+def _html_interval(mean: float | None, ci: tuple[float, float] | None, ui: UI) -> str:
     if mean is None or ci is None:
-        return '<td class="num">none</td>'
+        return f'<td class="num">{html.escape(ui("src_none"))}</td>'
     return (
-        f'<td class="num">{mean:+.2f}<br><span class="ci">[{ci[0]:+.2f}, {ci[1]:+.2f}]</span></td>'
+        f'<td class="num"><span>{mean:+.2f}</span><br>'
+        f'<span class="ci">[{ci[0]:+.2f}, {ci[1]:+.2f}]</span></td>'
     )
 
 
 def render_sources_html(
-    profiles: Sequence[SourceProfile], title: str = "الانحياز حسب المصدر — Source bias"
+    profiles: Sequence[SourceProfile], title: str | None = None, lang: str = "en"
 ) -> str:
     """A self-contained HTML page (inline CSS and SVG, no scripts or external resources):
-    a lean chart (dot = mean, line = interval, hollow dot = a single article) and a table.
+    a lean chart (dot = mean, line = interval, hollow dot = a single article) and a
+    table. ``lang`` is the interface language: ``en`` lays the page out left to right,
+    ``ar`` right to left with Arabic headings (so the columns read in the page's
+    direction either way); source names keep their own direction.
     """
     e = html.escape
+    ui = UI(lang)
+    title = ui("sources_title") if title is None else title
     labels = _labels_of(profiles)
     level = f"{profiles[0].ci_level:.0%}" if profiles else "95%"
-    head = "".join(f"<th>{e(h)}</th>" for h in _headings(profiles, labels))
+    unit = _unit(profiles)
+    head_cells = [
+        ui("src_source"),
+        *([ui("src_period")] if _has_period(profiles) else []),
+        ui(f"src_{unit}s"),
+        *([ui("src_sentences")] if unit == "article" else []),
+        ui("src_on_target"),
+        ui("src_lean", level=level),
+        ui("src_score", level=level),
+        *(ui.label(lab) for lab in labels),
+        ui("src_note"),
+    ]
+    head = "".join(f"<th>{e(h)}</th>" for h in head_cells)
     rows = []
     for p in profiles:
         cells = [
             f'<td dir="auto">{e(p.source)}</td>',
             *(f'<td class="num">{e(str(c))}</td>' for c in _cells(p, profiles)),
-            _html_interval(p.lean_mean, p.lean_ci),
-            _html_interval(p.loaded_term_score_mean, p.loaded_term_score_ci),
+            _html_interval(p.lean_mean, p.lean_ci, ui),
+            _html_interval(p.loaded_term_score_mean, p.loaded_term_score_ci, ui),
             *(f'<td class="num">{p.shares.get(lab, 0.0):.0%}</td>' for lab in labels),
-            f'<td dir="auto">{e(p.note)}</td>',
+            f"<td>{e(_note(p, ui))}</td>",
         ]
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    chart = _svg_chart(profiles) if profiles else "<p>no scored articles</p>"
+    chart = _svg_chart(profiles, ui) if profiles else f"<p>{e(ui('src_empty'))}</p>"
+    legend = ui(f"src_legend_{unit}", level=level)
     return "\n".join(
         [
             "<!DOCTYPE html>",
-            '<html lang="ar" dir="rtl">',
+            f'<html lang="{ui.lang}" dir="{ui.dir}">',
             "<head>",
             '<meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
             f"<title>{e(title)}</title>",
             f"<style>{_CSS}</style>",
             "</head>",
             "<body>",
-            f"<h1>{e(title)}</h1>",
+            f'<h1 dir="auto">{e(title)}</h1>',
             f'<div class="chart" dir="ltr">{chart}</div>',
-            '<p class="legend" dir="ltr">Lean: −1 critical … +1 pro, the mean over a '
-            f"source's articles with on-target sentences; the line is a {e(level)} bootstrap "
-            "interval resampling articles; a hollow dot is a single article (no interval). "
-            "Only sentences about the target (the accords, normalization with Israel) count. "
-            "Loaded-term score: net signed loaded-term weight per 1000 on-target words "
-            "(negative = critical framing).</p>",
+            f'<p class="legend">{e(legend)}</p>',
             f'<div class="table"><table><thead><tr>{head}</tr></thead><tbody>',
             *rows,
             "</tbody></table></div>",
