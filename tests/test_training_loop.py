@@ -16,25 +16,23 @@ from .conftest import TINY
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory, tiny_dir: Path) -> Path:
-    """A model trained by the CLI on the tiny corpus, with its figures in the card."""
+def trained(tmp_path_factory, tiny_dir: Path) -> tuple[Path, str]:
+    """A model trained by the CLI on the tiny corpus, with its figures in the card, as
+    on a terminal: (model directory, what it wrote on stderr)."""
     from click.testing import CliRunner
 
     out = tmp_path_factory.mktemp("trained") / "model"
     args = ["train", "--annotations", str(tiny_dir), "--out", str(out), "--no-dev"]
-    res = CliRunner().invoke(main, args)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("stance.cli._stderr_is_terminal", lambda: True)
+        res = CliRunner().invoke(main, args)
     assert res.exit_code == 0, res.output
-    assert res.stderr == ""  # not a terminal: no progress
-    return out
+    assert "trained on 26 sentences" in res.stdout  # the result stays on stdout
+    return out, res.stderr
 
 
-def test_train_shows_its_stages_on_a_terminal(runner, tiny_dir, tmp_path, monkeypatch) -> None:
-    monkeypatch.setattr("stance.cli._stderr_is_terminal", lambda: True)
-    out = tmp_path / "m"
-    args = ["train", "--annotations", str(tiny_dir), "--out", str(out), "--no-dev"]
-    res = runner.invoke(main, args)
-    assert res.exit_code == 0, res.output
-    err = res.stderr
+def test_train_shows_its_stages_on_a_terminal(runner, trained, tiny_dir, tmp_path) -> None:
+    err = trained[1]
     for stage in (
         "reading the annotations done",
         "cross-validation 1/5 ...",
@@ -45,12 +43,13 @@ def test_train_shows_its_stages_on_a_terminal(runner, tiny_dir, tmp_path, monkey
     ):
         assert stage in err, stage
     assert err.index("cross-validation 5/5") < err.index("fitting the model")
-    assert "trained on 26 sentences" in res.stdout  # the result stays on stdout
-    quiet = runner.invoke(main, [*args, "--quiet"])
-    assert quiet.exit_code == 0 and quiet.stderr == ""
+    args = ["train", "--annotations", str(tiny_dir), "--out", str(tmp_path / "m"), "--no-eval"]
+    plain = runner.invoke(main, args)  # not a terminal: no progress
+    assert plain.exit_code == 0 and plain.stderr == ""
 
 
 def test_evaluate_reuses_the_figures_train_stored(runner, trained, tiny_dir, monkeypatch) -> None:
+    trained = trained[0]
     real = stance.train.evaluate
     calls = []
 
@@ -72,23 +71,32 @@ def test_evaluate_reuses_the_figures_train_stored(runner, trained, tiny_dir, mon
 
 
 def test_changed_annotations_are_evaluated_again(runner, trained, tiny_dir, tmp_path, monkeypatch):
+    trained = trained[0]
     ann = Path(shutil.copytree(tiny_dir, tmp_path / "annotations"))
     with open(ann / "tiny.jsonl", "a", encoding="utf-8") as fh:
         rec = {"id": "extra", "doc": "d6", "source": "x", "text": "وصل الوفد إلى أستانا أمس.",
                "label": "neutral", "voice": "author", "origin": "authored"}  # fmt: skip
         fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-    calls = []
-    real = stance.train.evaluate
-    monkeypatch.setattr(stance.train, "evaluate", lambda *a, **k: calls.append(1) or real(*a, **k))
+    seen = []
+
+    def fake(records, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        seen.append(len(records))
+        return json.loads((trained / "card.json").read_text("utf-8"))["evaluation"]
+
+    monkeypatch.setattr(stance.train, "evaluate", fake)
     args = ["evaluate", "--annotations", str(ann), "--model", str(trained), "--format", "json"]
     res = runner.invoke(main, args)
-    assert res.exit_code == 0 and calls == [1] and "figures from" not in res.stderr
-    assert json.loads(res.stdout)["sentences"] == len(TINY) + 1
+    assert res.exit_code == 0 and "figures from" not in res.stderr
+    assert seen == [len(TINY) + 1]  # run again, on the changed annotations
+    res = runner.invoke(main, ["evaluate", "--annotations", str(tiny_dir), "--model",
+                               str(trained), "--format", "json"])  # fmt: skip
+    assert seen == [len(TINY) + 1] and "figures from" in res.stderr
 
 
 def test_evaluate_a_given_model_and_compare_on_labelled_data(
     runner, trained, tiny_model_dir, tmp_path
 ) -> None:
+    trained = trained[0]
     dev = tmp_path / "dev.jsonl"
     rows = [{"text": t, "label": lab, "target": (x or [True])[0]} for _, lab, _, t, *x in TINY]
     dev.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), "utf-8")
