@@ -348,8 +348,8 @@ def add_reviewed(
             if (old.label, old.target) == (obj["label"], new_target):
                 dropped.append(f"{where} = {here}")
                 continue
-            what = f"label {old.label!r}" + ("" if old.target else " (off target)")
-            new = f"label {obj['label']!r}" + ("" if new_target else " (off target)")
+            what = f"label {old.label!r} ({'on' if old.target else 'off'} target)"
+            new = f"label {obj['label']!r} ({'on' if new_target else 'off'} target)"
             if not replace:
                 problems.append(
                     f"{where}: this sentence is already in the annotations at {here} (id "

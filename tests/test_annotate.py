@@ -238,7 +238,7 @@ def test_cli_add_offers_and_applies_a_correction(runner, corpus: Path, tmp_path)
     args = ["annotations", "add", str(draft), "--annotations", str(corpus)]
     res = runner.invoke(main, args)
     assert res.exit_code == 1
-    assert "already in the annotations at tiny.jsonl:4 (id 't03') with label 'critical'" in (
+    assert "already in the annotations at tiny.jsonl:4 (id 't03') with label 'critical' (on " in (
         res.stderr
     )
     assert "rerun with --replace to correct it at tiny.jsonl:4" in res.stderr
@@ -246,7 +246,10 @@ def test_cli_add_offers_and_applies_a_correction(runner, corpus: Path, tmp_path)
 
     res = runner.invoke(main, [*args, "--replace"])
     assert res.exit_code == 0, res.output
-    assert "corrected tiny.jsonl:4: label 'critical' -> label 'neutral'" in res.stdout
+    assert (
+        "corrected tiny.jsonl:4: label 'critical' (on target) -> label 'neutral' (on target)"
+        in res.stdout
+    )
     after = _corpus_rows(corpus)
     assert after[3] == {**t03, "label": "neutral"}  # corrected in place, same id and doc
     assert [r for i, r in enumerate(after) if i != 3] == [r for i, r in enumerate(rows) if i != 3]
