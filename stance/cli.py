@@ -138,10 +138,12 @@ def main() -> None:
     help="Interface language of --format html (headings, legend, tooltips).",
 )
 @click.option(
-    "--explain",
-    is_flag=True,
-    help="Table: under each sentence, the words, n-grams and loaded terms that pushed it "
-    "to its label, with their signed contributions (JSON and HTML always carry them).",
+    "--explain/--no-explain",
+    default=None,
+    help="Why each sentence got its label: the words, n-grams and loaded terms that pushed "
+    "it there, with their signed contributions. Shown under each sentence of the table "
+    'with --explain; JSON ("evidence") and HTML (tooltips) carry them unless '
+    "--no-explain, which also saves the time they take.",
 )
 @click.option("--keep-text", is_flag=True, help='With --jsonl: copy "text" into the output.')
 @click.option(
@@ -204,7 +206,7 @@ def score(
     old_sources_csv: Path | None,
     encoding: str,
     lang: str,
-    explain: bool,
+    explain: bool | None,
     keep_text: bool,
     on_error: str,
     jobs: int,
@@ -240,6 +242,11 @@ def score(
     sources_csv = _deprecated("--sources", "--outlets-csv", old_sources_csv, sources_csv)
     out_dir = _deprecated("--out", "--out-dir", old_out_dir, out_dir)
     _check_source_options(source, sources_csv)
+    if jsonl and sources_csv is not None:
+        raise click.UsageError(
+            "--outlets-csv names the outlets of article files; JSONL records carry their "
+            'own fields: give each record a "source" (and a "date")'
+        )
     if engine == "dask":
         if output is not None:
             raise click.UsageError(
@@ -302,7 +309,7 @@ def score(
                     break
         else:
             articles = []
-            why = explain or fmt in ("json", "html")
+            why = bool(explain) if fmt in ("table", "csv") else explain is not False
             if fmt == "csv":
                 out(_csv_chunk([csv_header(model.classes_)]))
             with _progress(len(paths), "scoring articles") as bar:
@@ -318,7 +325,7 @@ def score(
                     elif fmt == "csv":
                         out(_csv_chunk(csv_rows(article, model.classes_)))
                     else:
-                        out(render_table(article, explain=explain))
+                        out(render_table(article, explain=why))
             if fmt == "html":
                 from .html_report import render_html
 

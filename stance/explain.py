@@ -25,9 +25,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
+from scipy import sparse
 
 from .decision import OFF_TARGET
 from .normalize import normalize, normalize_with_offsets
@@ -72,15 +74,21 @@ def target_column(classes: Sequence[str], design: str) -> int | None:
     return len(classes) if design == "two_heads" else None
 
 
-def _occurrences(feature: str, padded: str) -> int:
-    """Overlapping occurrences of a character n-gram in a space-padded word."""
-    n, i = 0, padded.find(feature)
-    while i >= 0:
-        n += 1
-        i = padded.find(feature, i + 1)
-    return n
+def _wb_ngrams(word: str, lo: int, hi: int) -> list[str]:
+    """The character n-grams (``lo``..``hi``) of one word padded with spaces, as
+    scikit-learn's ``analyzer="char_wb"`` makes them (a padded word no longer than n
+    gives itself once, and longer n-grams none)."""
+    w = f" {word} "
+    out = []
+    for n in range(max(lo, 1), hi + 1):
+        if len(w) <= n:
+            out.append(w)
+            break
+        out.extend(w[i : i + n] for i in range(len(w) - n + 1))
+    return out
 
 
+@lru_cache(maxsize=1 << 14)
 def _bare(word: str) -> str:
     """A word without the punctuation glued to its ends (the token inside it)."""
     core = "".join(c if c.isalnum() else " " for c in word).split()
@@ -96,6 +104,43 @@ def _block_kind(names: list[str]) -> str:
     return "word"
 
 
+class _Pieces:
+    """(key, column, weight) triplets of one text and block: ``add(key, j, w)``, or
+    many at once with :meth:`add_many`."""
+
+    def __init__(self, index: dict[tuple[str, str], int]) -> None:
+        self.index = index
+        self.rows: list[Any] = []
+        self.cols: list[Any] = []
+        self.weights: list[Any] = []
+
+    def __call__(self, key: tuple[str, str], j: int, w: float) -> None:
+        self.rows.append([self.index.setdefault(key, len(self.index))])
+        self.cols.append([j])
+        self.weights.append([w])
+
+    def add_many(
+        self, keys: list[tuple[str, str]], rows: np.ndarray, cols: np.ndarray, w: np.ndarray
+    ) -> None:
+        """Triplets whose keys are ``keys[rows]``."""
+        ids = np.array([self.index.setdefault(k, len(self.index)) for k in keys], dtype=np.intp)
+        self.rows.append(ids[rows])
+        self.cols.append(cols)
+        self.weights.append(w)
+
+    def product(self, coef_t: np.ndarray) -> np.ndarray:
+        """keys x heads: the triplets' weights times the block's coefficients
+        (``coef_t``: features x heads)."""
+        out = np.zeros((len(self.index), coef_t.shape[1]))
+        if not self.rows:
+            return out
+        rows = np.concatenate([np.asarray(r, dtype=np.intp) for r in self.rows])
+        cols = np.concatenate([np.asarray(c, dtype=np.intp) for c in self.cols])
+        weights = np.concatenate([np.asarray(w, dtype=float) for w in self.weights])
+        np.add.at(out, rows, weights[:, None] * coef_t[cols])
+        return out
+
+
 class Explainer:
     """Contributions of every feature of a :class:`~stance.scoring.Scorer`'s blocks,
     mapped to words, stems, n-grams and loaded terms."""
@@ -104,6 +149,63 @@ class Explainer:
         self.scorer = scorer
         self.names = scorer.feature_names()
         self.kinds = [_block_kind(n) for n in self.names]
+        # For a character block: its n-gram lengths (a vocabulary holds only n-grams
+        # of its range, so the names give it) and each name's column.
+        self.char_index = [
+            {f: j for j, f in enumerate(names)} if kind == "char" else {}
+            for names, kind in zip(self.names, self.kinds)
+        ]
+        self.char_range = [
+            (min(map(len, names)), max(map(len, names))) if kind == "char" and names else (0, 0)
+            for names, kind in zip(self.names, self.kinds)
+        ]
+        # word -> {column: occurrences} of its character n-grams, per block
+        self._word_cache: list[dict[str, Any]] = [{} for _ in self.names]
+        self._coef_t: dict[int, np.ndarray] = {}  # per block: features x heads, contiguous
+
+    def pieces(self, texts: list[str]) -> list[tuple[list[tuple[str, str]], np.ndarray]]:
+        """Per text, (keys, matrix): ``matrix[k]`` @ coefficients of a head, summed, is
+        what key ``k`` contributes to that head's score (``matrix`` is keys x heads, so
+        every head is explained by one product). The rows add up to the score minus
+        the intercept, exactly."""
+        n_heads = self.scorer.intercept.shape[0]
+        keys: list[dict[tuple[str, str], int]] = [{} for _ in texts]
+        parts: list[list[np.ndarray]] = [[] for _ in texts]
+        words = [normalize(t).split() for t in texts]
+        terms: list[dict[str, list[str]]] | None = None
+        for b, ((Xb, coef), names, kind) in enumerate(
+            zip(self.scorer.block_matrices(texts), self.names, self.kinds)
+        ):
+            X = Xb.tocsr() if hasattr(Xb, "tocsr") else sparse.csr_matrix(np.asarray(Xb))
+            coef_t = self._coef_t.get(b)
+            if coef_t is None or coef_t.shape[0] != coef.shape[1]:
+                coef_t = self._coef_t[b] = np.ascontiguousarray(coef.T)
+            if kind == "lexicon" and terms is None:
+                terms = self._terms(texts)
+            for i in range(len(texts)):
+                lo, hi = X.indptr[i], X.indptr[i + 1]
+                idx, vals = X.indices[lo:hi], X.data[lo:hi]
+                if not len(idx):
+                    continue
+                add = _Pieces(keys[i])
+                if kind == "lexicon":
+                    for j, v in zip(idx.tolist(), vals.tolist()):
+                        direction = _LEXICON[names[j]]
+                        found = terms[i][direction]  # type: ignore[index]
+                        add(("loaded_term", ", ".join(found) or direction), j, v)
+                elif kind == "char":
+                    self._share_out(add, words[i], idx, vals, b)
+                else:
+                    word_keys = [_word_feature(names[j]) for j in idx.tolist()]
+                    add.add_many(word_keys, np.arange(len(idx)), idx, vals)
+                parts[i].append(add.product(coef_t))
+        out = []
+        for i, text in enumerate(texts):
+            total = np.zeros((len(keys[i]), n_heads))
+            for part in parts[i]:
+                total[: part.shape[0]] += part
+            out.append(_surface_words(text, list(keys[i]), total))
+        return out
 
     def contributions(
         self, texts: list[str], columns: Sequence[int | None]
@@ -111,59 +213,54 @@ class Explainer:
         """Per text, ``{(kind, feature): contribution}`` to the score column given for
         it (an empty dict for None): every feature, so the values sum to the score
         minus the intercept."""
-        out: list[dict[tuple[str, str], float]] = [{} for _ in texts]
-        words = [normalize(t).split() for t in texts]
-        terms: list[dict[str, list[str]]] | None = None
-        for (Xb, coef), names, kind in zip(
-            self.scorer.block_matrices(texts), self.names, self.kinds
-        ):
-            X = Xb.tocsr() if hasattr(Xb, "tocsr") else None
-            for i, col in enumerate(columns):
-                if col is None:
-                    continue
-                if X is not None:
-                    lo, hi = X.indptr[i], X.indptr[i + 1]
-                    idx, vals = X.indices[lo:hi], X.data[lo:hi]
-                else:  # a dense block
-                    row = np.asarray(Xb[i]).ravel()
-                    idx = np.flatnonzero(row)
-                    vals = row[idx]
-                contrib = vals * coef[col, idx]
-                acc = out[i]
-                if kind == "lexicon":
-                    if terms is None:
-                        terms = self._terms(texts)
-                    for j, c in zip(idx.tolist(), contrib.tolist()):
-                        direction = _LEXICON[names[j]]
-                        key = ("loaded_term", ", ".join(terms[i][direction]) or direction)
-                        acc[key] = acc.get(key, 0.0) + c
-                elif kind == "char":
-                    self._share_out(acc, words[i], [names[j] for j in idx.tolist()], contrib)
-                else:
-                    for j, c in zip(idx.tolist(), contrib.tolist()):
-                        key = _word_feature(names[j])
-                        acc[key] = acc.get(key, 0.0) + c
-        return [_surface_words(t, acc) for t, acc in zip(texts, out)]
+        return [
+            {} if col is None else dict(zip(k, m[:, col].tolist()))
+            for (k, m), col in zip(self.pieces(texts), columns)
+        ]
 
-    @staticmethod
-    def _share_out(
-        acc: dict[tuple[str, str], float], words: list[str], feats: list[str], contrib: Any
-    ) -> None:
-        """Character n-gram contributions, shared out over the words holding them."""
-        padded: dict[str, int] = {}
-        for w in words:
-            padded[w] = padded.get(w, 0) + 1
-        for f, c in zip(feats, contrib.tolist()):
-            occ = [(w, _occurrences(f, f" {w} ") * k) for w, k in padded.items()]
-            total = sum(n for _, n in occ)
-            if not total:  # cannot happen for a fitted block; keep the sum exact anyway
-                key = ("char", f.strip())
-                acc[key] = acc.get(key, 0.0) + c
-                continue
-            for w, n in occ:
-                if n:
-                    key = ("word", _bare(w))
-                    acc[key] = acc.get(key, 0.0) + c * n / total
+    def _ngram_counts(self, block: int, word: str) -> tuple[np.ndarray, np.ndarray]:
+        """(columns, occurrences) of the vocabulary's character n-grams in ``word``."""
+        cache = self._word_cache[block]
+        got = cache.get(word)
+        if got is None:
+            if len(cache) > 100_000:  # bounds memory on endless new words
+                cache.clear()
+            index, (lo, hi) = self.char_index[block], self.char_range[block]
+            counts: dict[int, int] = {}
+            for f in _wb_ngrams(word, lo, hi):
+                j = index.get(f)
+                if j is not None:
+                    counts[j] = counts.get(j, 0) + 1
+            got = cache[word] = (
+                np.fromiter(counts.keys(), dtype=np.intp, count=len(counts)),
+                np.fromiter(counts.values(), dtype=float, count=len(counts)),
+            )
+        return got
+
+    def _share_out(self, add: _Pieces, words: list[str], idx: Any, vals: Any, block: int) -> None:
+        """Character n-gram values (columns ``idx`` of block ``block``), shared out over
+        the words holding them in proportion to their occurrences."""
+        times: dict[str, int] = {}
+        for w in words:  # a repeated word counts each time, as in the features
+            times[w] = times.get(w, 0) + 1
+        order = np.argsort(idx, kind="stable")
+        cols_sorted, vals_sorted = idx[order], vals[order]
+        seen = np.zeros(len(cols_sorted), dtype=bool)
+        if times:
+            per_word = [self._ngram_counts(block, w) for w in times]
+            cols = np.concatenate([c for c, _ in per_word])
+            occ = np.concatenate([n * k for (_, n), k in zip(per_word, times.values())])
+            rows = np.repeat(np.arange(len(per_word)), [len(c) for c, _ in per_word])
+            pos = np.minimum(np.searchsorted(cols_sorted, cols), max(len(cols_sorted) - 1, 0))
+            hit = cols_sorted[pos] == cols if len(cols_sorted) else np.zeros(len(cols), bool)
+            pos, occ, rows, cols = pos[hit], occ[hit], rows[hit], cols[hit]
+            total = np.zeros(len(cols_sorted))
+            np.add.at(total, pos, occ)
+            seen[pos] = True
+            keys = [("word", _bare(w)) for w in times]
+            add.add_many(keys, rows, cols, vals_sorted[pos] * occ / total[pos])
+        for j, v in zip(cols_sorted[~seen].tolist(), vals_sorted[~seen].tolist()):
+            add(("char", self.names[block][j].strip()), j, v)  # keeps the sums exact
 
     @staticmethod
     def _terms(texts: list[str]) -> list[dict[str, list[str]]]:
@@ -181,32 +278,47 @@ class Explainer:
         return out
 
     def explain(
-        self, texts: list[str], columns: Sequence[int | None], top: int = TOP
-    ) -> list[tuple[Evidence, ...]]:
-        """The ``top`` contributions of each text by absolute value, signed."""
+        self, texts: list[str], columns: Sequence[Sequence[int | None]], top: int = TOP
+    ) -> list[list[tuple[Evidence, ...] | None]]:
+        """For each text and each of its columns (None: no evidence), the ``top``
+        contributions by absolute value, signed."""
         out = []
-        for acc in self.contributions(texts, columns):
-            items = sorted(acc.items(), key=lambda kv: (-abs(kv[1]), kv[0]))[:top]
-            out.append(tuple(Evidence(k, f, v) for (k, f), v in items if v != 0.0))
+        for (k, m), cols in zip(self.pieces(texts), columns):
+            row: list[tuple[Evidence, ...] | None] = []
+            for col in cols:
+                if col is None:
+                    row.append(None)
+                    continue
+                items = sorted(zip(k, m[:, col].tolist()), key=lambda kv: (-abs(kv[1]), kv[0]))
+                row.append(tuple(Evidence(kd, f, v) for (kd, f), v in items[:top] if v != 0.0))
+            out.append(row)
         return out
 
 
-def _surface_words(text: str, acc: dict[tuple[str, str], float]) -> dict[tuple[str, str], float]:
-    """``acc`` with each word shown as written in ``text`` (آسيا, not the normalized
-    اسيا) where the text has it; values are unchanged (words spelled the same way
-    after normalization add up)."""
+def _surface_words(
+    text: str, keys: list[tuple[str, str]], matrix: np.ndarray
+) -> tuple[list[tuple[str, str]], np.ndarray]:
+    """``keys`` with each word shown as written in ``text`` (آسيا, not the normalized
+    اسيا) where the text has it; rows of words spelled the same way after
+    normalization are added up."""
     nt = normalize_with_offsets(text)
     surface: dict[str, str] = {}
     for m in re.finditer(r"\S+", nt.text):
         start, end = nt.original_span(m.start(), m.end())
         surface.setdefault(_bare(m.group()), _bare(text[start:end]))
-    out: dict[tuple[str, str], float] = {}
-    for (kind, feature), v in acc.items():
+    out: dict[tuple[str, str], int] = {}
+    rows = []
+    for kind, feature in keys:
         key = (kind, surface.get(feature, feature)) if kind == "word" else (kind, feature)
-        out[key] = out.get(key, 0.0) + v
-    return out
+        rows.append(out.setdefault(key, len(out)))
+    if len(out) == len(keys):
+        return list(out), matrix
+    merged = np.zeros((len(out), matrix.shape[1]))
+    np.add.at(merged, rows, matrix)
+    return list(out), merged
 
 
+@lru_cache(maxsize=1 << 16)
 def _word_feature(name: str) -> tuple[str, str]:
     if name.startswith("~") and len(name) > 1:
         return ("stem", name[1:])

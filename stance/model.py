@@ -110,6 +110,7 @@ class StanceModel:
         self._scorer = scorer  # a stance.scoring.Scorer: blockwise, without scikit-learn
         self.card = dict(card or {})
         self._lexicon = lexicon
+        self._explainer: Any = None  # stance.explain.Explainer, made on first use
 
     @property
     def pipeline(self) -> Any:
@@ -212,12 +213,11 @@ class StanceModel:
             raise ModelError("explanations need a model with scoring arrays (stance train)")
         texts = [t[:MAX_MODEL_CHARS] for t in _check_texts(texts, "explain")]
         sc = self._scorer
-        ex = Explainer(sc)
-        cols = [label_column(lab, sc.classes_, sc.design) for lab in labels]
-        ev = ex.explain(texts, cols, top)
+        if self._explainer is None:
+            self._explainer = Explainer(sc)
         tcol = target_column(sc.classes_, sc.design)
-        tev = ex.explain(texts, [tcol] * len(texts), top) if tcol is not None else None
-        return [(e, None if tev is None else tev[i]) for i, e in enumerate(ev)]
+        cols = [(label_column(lab, sc.classes_, sc.design), tcol) for lab in labels]
+        return [(e or (), t) for e, t in self._explainer.explain(texts, cols, top)]
 
     def score_article(
         self, text: str, source: str | None = None, explain: bool = False

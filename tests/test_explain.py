@@ -65,7 +65,7 @@ def test_evidence_is_the_top_of_the_contributions(tiny) -> None:
     (first, _), *_ = tiny.explain(TEXTS[:1], ["critical"])
     assert first[0].kind == "loaded_term" and first[0].contribution > 0
     assert first[0].feature == "الكيان الصهيوني, اتفاق التسوية"
-    assert any(e.feature == "آسيا" for e in Explainer(scorer).explain(TEXTS[:1], [0], 50)[0])
+    assert any(e.feature == "آسيا" for e in Explainer(scorer).explain(TEXTS[:1], [[0]], 50)[0][0])
 
 
 @pytest.fixture()
@@ -99,3 +99,9 @@ def test_evidence_in_json_table_and_html(runner, tiny_model_dir, article) -> Non
 
     page = runner.invoke(main, [*base, "--format", "html"]).stdout
     assert page.count("why critical:") >= 1 and "(loaded term)" in page
+    lean = runner.invoke(main, [*base, "--format", "json", "--no-explain"]).stdout
+    assert all("evidence" not in s for s in json.loads(lean)["sentences"])
+    assert (
+        "why critical:"
+        not in runner.invoke(main, [*base, "--format", "html", "--no-explain"]).stdout
+    )

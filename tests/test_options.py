@@ -117,6 +117,8 @@ def test_each_option_hints_at_the_other(runner, tiny_model_dir, tree) -> None:
     assert res.exit_code == 0 and "looks like a CSV file name" in res.stderr
     missing = _score(runner, tiny_model_dir, "--outlets-csv", str(tree / "nope.csv"), a)
     assert missing.exit_code == 2 and "no such file" in missing.stderr
+    records = _score(runner, tiny_model_dir, "--jsonl", "--outlets-csv", str(csv), a)
+    assert records.exit_code == 2 and 'give each record a "source"' in records.stderr
 
 
 def test_output_file_and_dask_directory_are_told_apart(runner, tiny_model_dir, tree) -> None:
