@@ -12,7 +12,7 @@ retrain elsewhere cannot change it mid-run. Each figure is wall-clock, start to 
 - local: ``python -m stance.cli score --jsonl FILES --jobs J --model M > out`` (a new
   process: interpreter start, imports, model load, scoring, writing);
 - dask: ``score_archive(FILES, OUT, n_workers=W)`` in this process, the call behind
-  ``stance score --jsonl FILES --engine dask --out OUT``: local cluster start, model
+  ``stance score --jsonl FILES --engine dask --out-dir OUT``: local cluster start, model
   load on the client and once per worker, scoring, shard and manifest writes.
 The Dask shards, concatenated, are compared byte for byte with the --jobs 1 output.
 
@@ -105,7 +105,8 @@ def run_dask(paths: list[Path], model: Path, workers: int, out: Path) -> dict[st
     loads = [x["seconds"] for x in m["model_loads"]]
     return {
         "command": f"score_archive({len(paths)} files, {out}, n_workers={workers})  # = stance "
-        f"score --jsonl {shlex.quote(str(paths[0].parent / '*.jsonl'))} --engine dask --out {out}",
+        f"score --jsonl {shlex.quote(str(paths[0].parent / '*.jsonl'))} --engine dask "
+        f"--out-dir {out}",
         "seconds": seconds,
         "records": m["records"],
         "shards": m["shards"],

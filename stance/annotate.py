@@ -30,6 +30,7 @@ from typing import Any
 from .annotations import LABELS, ORIGINS, _check_record, annotation_files, load_annotations
 from .atomic import write_atomic
 from .errors import AnnotationError
+from .normalize import normalize
 from .segment import segment
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "AddResult",
     "draft_doc_id",
     "draft_records",
+    "draft_article",
     "write_draft",
     "read_draft",
     "add_reviewed",
@@ -62,12 +64,16 @@ _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 @dataclass(frozen=True)
 class AddResult:
-    """What :func:`add_reviewed` appended: row count, rows per label, and the file."""
+    """What :func:`add_reviewed` did: rows appended (count, per label, the file), rows
+    dropped because the annotations already hold them (``"draft:line = file:line"``),
+    and labels corrected in place with ``replace`` (``"file:line: old -> new"``)."""
 
     added: int
     per_label: dict[str, int]
     target: Path
     accepted_suggested: int = 0
+    dropped: tuple[str, ...] = ()
+    replaced: tuple[str, ...] = ()
 
 
 def _slug(value: str) -> str:
@@ -83,7 +89,16 @@ def draft_doc_id(text: str, source: str) -> str:
 def draft_records(
     model: Any, text: str, source: str, doc: str | None = None, order: str = "uncertainty"
 ) -> list[dict[str, Any]]:
-    """Segment ``text`` with ``model.score_article`` into draft annotation rows.
+    """The rows of :func:`draft_article` (without the furniture count)."""
+    return draft_article(model, text, source, doc, order)[0]
+
+
+def draft_article(
+    model: Any, text: str, source: str, doc: str | None = None, order: str = "uncertainty"
+) -> tuple[list[dict[str, Any]], int]:
+    """Segment ``text`` with ``model.score_article`` into draft annotation rows, and
+    count the page-furniture sentences left out (share lines, «اقرأ المزيد» ...: not
+    article text, see :mod:`stance.furniture`).
 
     Ids are ``<doc>-<III>`` with III the segmenter's sentence index (as for the seed ids),
     so they do not depend on the model. ``order="uncertainty"`` puts the smallest margin
@@ -102,7 +117,11 @@ def draft_records(
     seg_index = {s.start: s.index for s in segment(text)}
     width = max(3, len(str(max(seg_index.values(), default=0))))
     rows: list[tuple[float, int, dict[str, Any]]] = []
+    furniture = 0
     for s in scored.sentences:
+        if not s.counted:
+            furniture += 1
+            continue
         probs = sorted(s.probabilities.values(), reverse=True)
         top1 = s.probabilities[s.label]
         top2 = probs[1] if len(probs) > 1 else 0.0
@@ -130,7 +149,7 @@ def draft_records(
     for rank, (_, _, record) in enumerate(rows, 1):
         record["review_rank"] = rank
         out.append(record)
-    return out
+    return out, furniture
 
 
 def _jsonl(records: Iterable[dict[str, Any]]) -> bytes:
@@ -200,9 +219,16 @@ def _resolve_target(root: Path, docs: list[str], target: str | Path | None, draf
     return target
 
 
-def _validate_staged(root: Path, target: Path, content: bytes, where_of: dict[int, str]) -> None:
+def _validate_staged(
+    root: Path,
+    target: Path,
+    content: bytes,
+    where_of: dict[int, str],
+    others: dict[Path, bytes] | None = None,
+) -> None:
     """Run :func:`load_annotations` on a copy of the corpus with ``target`` replaced by
-    ``content``: every corpus-level rule (doc in one file, one label per text) applies."""
+    ``content`` (and each of ``others`` by its bytes): every corpus-level rule (doc in
+    one file, one label per text) applies."""
     rel = target.resolve().relative_to(root.resolve()).as_posix()
     with tempfile.TemporaryDirectory(prefix="stance-add-") as tmp:
         stage = Path(tmp) / "annotations"
@@ -210,9 +236,10 @@ def _validate_staged(root: Path, target: Path, content: bytes, where_of: dict[in
             dest = stage / p.relative_to(root)
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(p, dest)
-        dest = stage / rel
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        dest.write_bytes(content)
+        for path, data in {target: content, **(others or {})}.items():
+            dest = stage / path.resolve().relative_to(root.resolve()).as_posix()
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_bytes(data)
         try:
             load_annotations(stage)
         except AnnotationError as exc:
@@ -231,20 +258,47 @@ def _validate_staged(root: Path, target: Path, content: bytes, where_of: dict[in
             ) from None
 
 
+def _text_key(text: str) -> str:
+    """A sentence as the corpus compares texts (one normalized text, one label)."""
+    return " ".join(normalize(text).split())
+
+
+def _corrected(path: Path, changes: dict[int, dict[str, Any]]) -> bytes:
+    """``path`` with the JSON records on the given lines updated (other lines kept
+    byte for byte)."""
+    lines = path.read_bytes().decode("utf-8-sig").splitlines(keepends=True)
+    for lineno, update in changes.items():
+        line = lines[lineno - 1]
+        end = line[len(line.rstrip("\r\n")) :]
+        lines[lineno - 1] = json.dumps({**json.loads(line), **update}, ensure_ascii=False) + (
+            end or "\n"
+        )
+    return "".join(lines).encode("utf-8")
+
+
 def add_reviewed(
     draft_path: str | Path,
     annotations_dir: str | Path,
     accept_suggested: bool = False,
     target: str | Path | None = None,
+    replace: bool = False,
 ) -> AddResult:
     """Validate a reviewed draft and append its rows to the annotations, atomically.
+
+    A row whose sentence (normalized text) the annotations already hold with the same
+    label and target is dropped, not added (listed in ``AddResult.dropped``): a second
+    copy under another document would put test sentences into training during
+    cross-validation. A row that gives such a sentence another label or target is a
+    correction: refused unless ``replace``, which rewrites the label and target where
+    the sentence lives (every copy) instead of adding the row.
 
     Refused as a whole (:class:`AnnotationError`, one ``draft:line: problem`` per problem,
     nothing written) if a row fails the annotation rules, has a missing or unknown
     ``label_status``, is still ``"suggested"`` (unless ``accept_suggested``), repeats an id
-    of the draft or of the annotations, or would break a corpus rule (a doc split across
-    files, one text with two labels). :data:`HELPER_KEYS` are dropped; ``label_status`` is
-    kept. Rows go to ``target`` or ``<annotations_dir>/reviewed/<doc>.jsonl``.
+    of the draft or of the annotations, corrects an existing sentence without
+    ``replace``, or would break a corpus rule (a doc split across files, one text with
+    two labels). :data:`HELPER_KEYS` are dropped; ``label_status`` is kept. Rows go to
+    ``target`` or ``<annotations_dir>/reviewed/<doc>.jsonl``.
     """
     draft = Path(draft_path)
     root = Path(annotations_dir)
@@ -253,11 +307,18 @@ def add_reviewed(
             f"draft {draft} is inside {root}: every *.jsonl there is loaded as annotations, "
             "so unreviewed rows would be trained on; keep drafts outside the annotations"
         )
-    existing = {a.id: f"{a.path}:{a.line}" for a in load_annotations(root)}
+    corpus = load_annotations(root)
+    existing = {a.id: f"{a.path}:{a.line}" for a in corpus}
+    by_text: dict[str, list[Any]] = {}
+    for a in corpus:
+        by_text.setdefault(_text_key(a.text), []).append(a)
     rows = read_draft(draft)
     problems: list[str] = []
     seen: dict[str, str] = {}
     clean: list[tuple[str, dict[str, Any]]] = []
+    dropped: list[str] = []
+    changes: dict[str, dict[int, dict[str, Any]]] = {}
+    replaced: list[str] = []
     suggested = 0
     for lineno, obj in rows:
         where = f"{draft}:{lineno}"
@@ -279,6 +340,31 @@ def add_reviewed(
                     "and voice and set 'reviewed', or accept the model's labels explicitly"
                 )
                 continue
+        same = by_text.get(_text_key(obj["text"]))
+        if same:
+            old = same[0]
+            new_target = obj.get("target", True)
+            here = f"{old.path}:{old.line}"
+            if (old.label, old.target) == (obj["label"], new_target):
+                dropped.append(f"{where} = {here}")
+                continue
+            what = f"label {old.label!r} ({'on' if old.target else 'off'} target)"
+            new = f"label {obj['label']!r} ({'on' if new_target else 'off'} target)"
+            if not replace:
+                problems.append(
+                    f"{where}: this sentence is already in the annotations at {here} (id "
+                    f"{old.id!r}) with {what}, and the draft gives it {new}. If the draft is "
+                    f"right, rerun with --replace to correct it at {here}; otherwise fix the "
+                    "row or delete it"
+                )
+                continue
+            for a in same:
+                changes.setdefault(a.path, {})[a.line] = {
+                    "label": obj["label"],
+                    "target": new_target,
+                }
+                replaced.append(f"{a.path}:{a.line}: {what} -> {new}")
+            continue
         if obj["id"] in existing:
             problems.append(
                 f"{where}: id {obj['id']!r} already in the annotations ({existing[obj['id']]})"
@@ -291,20 +377,36 @@ def add_reviewed(
         clean.append((where, {k: v for k, v in obj.items() if k not in HELPER_KEYS}))
     if problems:
         raise AnnotationError(f"draft {draft} refused; nothing written", problems)
-    docs = list(dict.fromkeys(r["doc"] for _, r in clean))
-    path = _resolve_target(root, docs, target, draft)
-    old = path.read_bytes() if path.is_file() else b""
-    if old and not old.endswith(b"\n"):
-        old += b"\n"
-    first = len(old.decode("utf-8-sig").splitlines()) + 1
-    where_of = {first + i: where for i, (where, _) in enumerate(clean)}
-    content = old + _jsonl(r for _, r in clean)
-    _validate_staged(root, path, content, where_of)
-    write_atomic(path, content)
+    corrected = {
+        (root / rel).resolve(): _corrected(root / rel, lines) for rel, lines in changes.items()
+    }
+    if clean:
+        docs = list(dict.fromkeys(r["doc"] for _, r in clean))
+        path = _resolve_target(root, docs, target, draft)
+        old = corrected.pop(path.resolve(), None)
+        if old is None:
+            old = path.read_bytes() if path.is_file() else b""
+        if old and not old.endswith(b"\n"):
+            old += b"\n"
+        first = len(old.decode("utf-8-sig").splitlines()) + 1
+        where_of = {first + i: where for i, (where, _) in enumerate(clean)}
+        writes = {path: old + _jsonl(r for _, r in clean), **corrected}
+    elif corrected:  # corrections only
+        path = next(iter(corrected))
+        where_of = {}
+        writes = dict(corrected)
+    else:  # every row is already in the annotations: nothing to write
+        return AddResult(0, {label: 0 for label in LABELS}, root, 0, tuple(dropped))
+    first_path, *_ = writes
+    _validate_staged(root, first_path, writes[first_path], where_of, writes)
+    for file, data in writes.items():
+        write_atomic(file, data)
     counts = Counter(r["label"] for _, r in clean)
     return AddResult(
         added=len(clean),
         per_label={label: counts.get(label, 0) for label in LABELS},
         target=path,
         accepted_suggested=suggested if accept_suggested else 0,
+        dropped=tuple(dropped),
+        replaced=tuple(replaced),
     )

@@ -92,32 +92,58 @@ def main() -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "json", "html"]),
+    type=click.Choice(["table", "json", "csv", "html"]),
     default="table",
     show_default=True,
-    help="Article output: readable table, one JSON object per article, or one "
-    "self-contained HTML report of all articles (ignored with --jsonl, which always "
-    "writes JSON Lines).",
+    help="Article output: readable table, one JSON object per article, CSV with one row "
+    "per sentence (for pandas or a spreadsheet), or one self-contained HTML report of all "
+    "articles (ignored with --jsonl, which always writes JSON Lines).",
 )
 @_output_option
 @click.option(
     "--source",
+    metavar="NAME",
     default=None,
-    help="The outlet of the article files (recorded as their source; see `stance sources`).",
+    help='The outlet of all the article files, e.g. "Al Jazeera" (recorded as their '
+    "source; see `stance sources`). For one outlet per file use --outlets-csv.",
+)
+@click.option(
+    "--outlets-csv",
+    "sources_csv",
+    metavar="CSV",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="A CSV file with the header path,source[,date] naming each file's outlet (and "
+    "date); overrides --source for the files it lists. Every input it does not cover and "
+    "every row that matches no input is reported.",
 )
 @click.option(
     "--sources",
-    "sources_csv",
+    "old_sources_csv",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="CSV with columns path,source[,date] naming each file's outlet (and date); "
-    "overrides --source for the files it lists.",
+    hidden=True,  # deprecated: one letter from --source
 )
 @click.option(
     "--encoding",
     default="utf-8",
     show_default=True,
     help="Encoding of the inputs (e.g. cp1256 for windows-1256 files).",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "ar"]),
+    default="en",
+    show_default=True,
+    help="Interface language of --format html (headings, legend, tooltips).",
+)
+@click.option(
+    "--explain/--no-explain",
+    default=None,
+    help="Why each sentence got its label: the words, n-grams and loaded terms that pushed "
+    "it there, with their signed contributions. Shown under each sentence of the table "
+    'with --explain; JSON ("evidence") and HTML (tooltips) carry them unless '
+    "--no-explain, which also saves the time they take.",
 )
 @click.option("--keep-text", is_flag=True, help='With --jsonl: copy "text" into the output.')
 @click.option(
@@ -147,11 +173,20 @@ def main() -> None:
     'pip install "stance[dask]").',
 )
 @click.option(
-    "--out",
+    "--out-dir",
     "out_dir",
+    metavar="DIR",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="With --engine dask: directory for the output shards and manifest.json.",
+    help="With --engine dask: a DIRECTORY for the output shards, errors.jsonl and "
+    "manifest.json (-o/--output writes ONE file, for the local engine).",
+)
+@click.option(
+    "--out",
+    "old_out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    hidden=True,  # deprecated: beside -o/--output (one file) it was easy to confuse
 )
 @click.option(
     "--scheduler",
@@ -168,12 +203,16 @@ def score(
     output: Path | None,
     source: str | None,
     sources_csv: Path | None,
+    old_sources_csv: Path | None,
     encoding: str,
+    lang: str,
+    explain: bool | None,
     keep_text: bool,
     on_error: str,
     jobs: int,
     engine: str,
     out_dir: Path | None,
+    old_out_dir: Path | None,
     scheduler: str | None,
     quiet: bool,
     model_path: Path | None,
@@ -188,17 +227,36 @@ def score(
     \b
     Examples:
       stance score examples/sample_article.txt
+      stance score --explain examples/sample_article.txt
       stance score --format json --source "Al Jazeera" articles/
-      stance score --format html -o report.html --sources outlets.csv articles/
+      stance score --format csv -o sentences.csv articles/
+      stance score --format html -o report.html --outlets-csv outlets.csv articles/
       cat records.jsonl | stance score --jsonl -
-      stance score --jsonl --jobs 2 archive.jsonl > scored.jsonl
-      stance score --jsonl 'archive/*.jsonl' --engine dask --out scored/
+      stance score --jsonl --jobs 2 archive.jsonl -o scored.jsonl
+      stance score --jsonl 'archive/*.jsonl' --engine dask --out-dir scored/
+
+    (articles/, outlets.csv, records.jsonl and archive/ stand for your own files.)
     """
     global _QUIET
     _QUIET = quiet
+    sources_csv = _deprecated("--sources", "--outlets-csv", old_sources_csv, sources_csv)
+    out_dir = _deprecated("--out", "--out-dir", old_out_dir, out_dir)
+    _check_source_options(source, sources_csv)
+    if jsonl and sources_csv is not None:
+        raise click.UsageError(
+            "--outlets-csv names the outlets of article files; JSONL records carry their "
+            'own fields: give each record a "source" (and a "date")'
+        )
     if engine == "dask":
+        if output is not None:
+            raise click.UsageError(
+                f"-o/--output writes one file; --engine dask writes a directory of shards: "
+                f"use --out-dir {output} (a directory) instead"
+            )
         if not jsonl or out_dir is None:
-            raise click.UsageError("--engine dask scores JSONL archives: add --jsonl and --out")
+            raise click.UsageError(
+                "--engine dask scores JSONL archives: add --jsonl and --out-dir DIR"
+            )
         try:
             from .dask_engine import run_cli
         except StanceError as exc:
@@ -218,20 +276,28 @@ def score(
                 quiet=quiet,
             )
         )
-    if out_dir is not None or scheduler is not None:
-        raise click.UsageError("--out and --scheduler go with --engine dask")
+    if out_dir is not None:
+        raise click.UsageError(
+            "--out-dir is the Dask engine's directory of shards (with --jsonl --engine "
+            f"dask); to write the output to one file use -o {out_dir}"
+        )
+    if scheduler is not None:
+        raise click.UsageError("--scheduler goes with --engine dask")
     if jobs > 1 and not jsonl:
         raise click.UsageError("--jobs applies to --jsonl input")
     jobs = _cap_jobs(jobs)
+    from .report import csv_header, csv_rows
+
     try:
         from .inputs import expand_inputs, read_sources_csv
 
         paths = expand_inputs(inputs, jsonl)
         _refuse_output_over_input(output, paths)
-        table = read_sources_csv(sources_csv) if sources_csv else {}
+        table = read_sources_csv(sources_csv) if sources_csv else None
         model = _load(model_path)
     except StanceError as exc:
         raise click.ClickException(str(exc)) from None
+    found = _match_sources(table, paths, source) if table is not None and not jsonl else {}
     failures = 0
     with _output(output) as out:
         if jsonl:
@@ -243,20 +309,28 @@ def score(
                     break
         else:
             articles = []
+            why = bool(explain) if fmt in ("table", "csv") else explain is not False
+            if fmt == "csv":
+                out(_csv_chunk([csv_header(model.classes_)]))
             with _progress(len(paths), "scoring articles") as bar:
                 for path in paths:
-                    article = _score_file(model, path, encoding, source, table)
+                    article = _score_file(model, path, encoding, source, found, why)
                     bar.update(1)
                     if article is None:
                         failures += 1
                     elif fmt == "html":
                         articles.append(article)
+                    elif fmt == "json":
+                        out(_dump(article.to_dict()))
+                    elif fmt == "csv":
+                        out(_csv_chunk(csv_rows(article, model.classes_)))
                     else:
-                        out(_dump(article.to_dict()) if fmt == "json" else render_table(article))
+                        out(render_table(article, explain=why))
             if fmt == "html":
                 from .html_report import render_html
 
-                out(render_html(articles, lexicon=model.lexicon))
+                meta = _report_meta(model, model_path, paths)
+                out(render_html(articles, lexicon=model.lexicon, lang=lang, meta=meta))
     if failures:
         what = "records and inputs" if jsonl else f"of {len(paths)} files"
         _fail(f"{failures} input(s) failed ({what}); see the messages above")
@@ -264,6 +338,75 @@ def score(
 
 
 _QUIET = False
+# Warnings listed one per line up to this many, then counted.
+_LIST_MAX = 20
+
+
+def _note(message: str) -> None:
+    """A note on stderr (deprecations), silenced by --quiet."""
+    if not _QUIET:
+        click.echo(f"note: {message}", err=True)
+
+
+def _deprecated(old: str, new: str, old_value: Any, value: Any) -> Any:
+    """The value of an option given under its old or its new spelling (not both), with
+    a note when the old one was used."""
+    if old_value is None:
+        return value
+    if value is not None:
+        raise click.UsageError(f"{old} is the old spelling of {new}: give only {new}")
+    _note(f"{old} is deprecated and will be removed; use {new}")
+    return old_value
+
+
+def _check_source_options(source: str | None, sources_csv: Path | None) -> None:
+    """Hint at the other option when --source names a CSV file or --outlets-csv names
+    something that is not a file (an outlet, say)."""
+    if source is not None and source.lower().endswith(".csv"):
+        if Path(source).is_file():
+            raise click.UsageError(
+                f"--source names the outlet of all the files, and {source!r} is a CSV "
+                f"file: to read each file's outlet from it, use --outlets-csv {source}"
+            )
+        _warn(
+            f"--source {source!r} looks like a CSV file name; it is recorded as the outlet "
+            "name. To read outlets from a CSV, use --outlets-csv FILE"
+        )
+    if sources_csv is not None and not sources_csv.exists():
+        text = str(sources_csv)
+        if sources_csv.suffix.lower() != ".csv" and "/" not in text and os.sep not in text:
+            raise click.UsageError(
+                f"--outlets-csv {text!r}: no such file. --outlets-csv reads a CSV file "
+                f'(path,source[,date]); to name the outlet of all the files, use --source "{text}"'
+            )
+        raise click.UsageError(f"--outlets-csv {text}: no such file")
+
+
+def _match_sources(table: Any, paths: list[str], source: str | None) -> dict[str, Any]:
+    """Match the inputs with the sources CSV's rows, warning for every input it does not
+    cover and every row that matches no input, and noting file-name matches."""
+    m = table.match(paths)
+    csv_name = table.csv_path
+    fallback = f"recorded as --source {source!r}" if source else "its source is its file path"
+    for path in m.uncovered[:_LIST_MAX]:
+        _warn(f"{path}: not in {csv_name}; {fallback}")
+    if len(m.uncovered) > _LIST_MAX:
+        _warn(f"... and {len(m.uncovered) - _LIST_MAX} more inputs not in {csv_name}")
+    for row in m.unused[:_LIST_MAX]:
+        _warn(f"{csv_name}:{row.line}: {row.path} matches no input file")
+    if len(m.unused) > _LIST_MAX:
+        _warn(f"... and {len(m.unused) - _LIST_MAX} more rows of {csv_name} match no input")
+    if m.by_name:
+        _warn(
+            f"{len(m.by_name)} input(s) matched {csv_name} by file name only (its paths "
+            f"resolve neither from here nor from {csv_name.parent}), e.g. {m.by_name[0]}"
+        )
+    if m.uncovered and not m.found:
+        _warn(
+            f"no input matched {csv_name}: write its paths as given on the command line or "
+            f"relative to {csv_name.parent}"
+        )
+    return m.found
 
 
 def _cpu_count() -> int:
@@ -307,10 +450,39 @@ def _refuse_output_over_input(output: Path | None, inputs: Any) -> None:
             )
 
 
+def _stderr_is_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
+def _interactive() -> bool:
+    """Whether progress goes to stderr: a terminal, and not --quiet."""
+    return not _QUIET and _stderr_is_terminal()
+
+
+class _Stages:
+    """Progress of a long command on stderr (a terminal only): one line per stage,
+    counting its steps, with the time since the start."""
+
+    def __init__(self) -> None:
+        import time
+
+        self.enabled = _interactive()
+        self.clock = time.monotonic
+        self.start = self.clock()
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        seconds = self.clock() - self.start
+        steps = f" {done}/{total}" if total > 1 else ""
+        end = " done" if done == total else " ..."
+        click.echo(f"\r{stage}{steps}{end} ({seconds:.0f} s)\x1b[K", err=True, nl=done == total)
+
+
 def _progress(total: int, label: str) -> Any:
     """A click progress bar on stderr when it is a terminal (and not --quiet); a no-op
     otherwise, so pipes and logs stay clean."""
-    if _QUIET or total < 2 or not sys.stderr.isatty():
+    if total < 2 or not _interactive():
         return _NoBar()
     return click.progressbar(length=total, label=label, file=sys.stderr)
 
@@ -344,23 +516,61 @@ def _output(path: Path | None) -> Iterator[Any]:
         yield lambda chunk: af.file.write(chunk + "\n")
 
 
-def render_table(article: Any) -> str:
+def _report_meta(model: Any, model_path: Path | None, paths: list[str]) -> dict[str, Any]:
+    """What produced an HTML report: date, program, model and inputs."""
+    from datetime import datetime, timezone
+    from importlib.metadata import version
+
+    from .model import _resolve
+
+    try:
+        directory = str(_resolve(model_path)[0])
+    except StanceError:  # pragma: no cover - the model was just loaded from there
+        directory = "?"
+    return {
+        "generated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "program": f"stance {version('stance')}",
+        "model": directory,
+        "model_sha256": model.card.get("model_sha256", "?"),
+        "inputs": ["<stdin>" if p == "-" else p for p in paths],
+    }
+
+
+def _csv_chunk(rows: list[list[Any]]) -> str:
+    """Rows as CSV text (formula cells neutralized), without the last line end."""
+    import io
+
+    from .csvsafe import csv_writer
+
+    buf = io.StringIO()
+    csv_writer(buf).writerows(rows)
+    return buf.getvalue().rstrip("\n")
+
+
+def render_table(article: Any, explain: bool = False) -> str:
     from .report import render_table as _render
 
-    return _render(article)
+    return _render(article, explain=explain)
 
 
 def _score_file(
-    model: Any, path: str, encoding: str, source: str | None, table: dict[str, Any]
+    model: Any,
+    path: str,
+    encoding: str,
+    source: str | None,
+    found: dict[str, Any],
+    explain: bool = False,
 ) -> Any:
-    """Score one article file; None (after an error message) when it cannot be read."""
+    """Score one article file; None (after an error message) when it cannot be read.
+    ``found`` maps input paths to their sources-CSV rows."""
     import dataclasses
 
-    from .inputs import read_article, source_for
+    from .inputs import read_article
     from .sniff import visible_text
 
     name = "<stdin>" if path == "-" else path
-    info = source_for(path, table)
+    row = found.get(path)
+    info = row.info if row is not None else None
     outlet = info.source if info else source
     try:
         text, was_html = visible_text(read_article(path, encoding))
@@ -369,7 +579,7 @@ def _score_file(
                 f"{name}: HTML input; scored the text extracted from the markup "
                 "(offsets index the extracted text)"
             )
-        article = model.score_article(text, source=outlet or name)
+        article = model.score_article(text, source=outlet or name, explain=explain)
     except StanceError as exc:
         _fail(str(exc))
         return None
@@ -429,7 +639,7 @@ def _score_jsonl(
             yield batch
 
     html = not_arabic = done = 0
-    live = not _QUIET and sys.stderr.isatty()
+    live = _interactive()
     try:
         for scored in score_batches(model, records(), keep_text, jobs, model_path):
             lines = scored.lines if scored.lines is not None else map(_dump, scored.records)
@@ -471,25 +681,44 @@ def _score_jsonl(
     "its figures go into the card. Default: ../shared/devset/ant2018.jsonl when present.",
 )
 @click.option("--no-dev", is_flag=True, help="Do not score the dev file.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 def train(
-    annotations_dir: Path, out_dir: Path, no_eval: bool, dev_path: Path | None, no_dev: bool
+    annotations_dir: Path,
+    out_dir: Path,
+    no_eval: bool,
+    dev_path: Path | None,
+    no_dev: bool,
+    quiet: bool,
 ) -> None:
     """Train the model from the annotations and write it (atomically) with its card.
+
+    Cross-validation and seed leave-one-article-out run first (a fit per fold and per
+    seed article, then one on everything: minutes on the full corpus); on a terminal
+    each stage and fold shows on stderr. The figures go into the card, where `stance
+    evaluate` finds them.
 
     \b
     Example:
       stance train --annotations annotations --out models
     """
+    global _QUIET
+    _QUIET = quiet
     from .dev import DEFAULT_DEV_PATH
     from .train import train_model
 
     if dev_path is None and not no_dev and DEFAULT_DEV_PATH.is_file():
         dev_path = DEFAULT_DEV_PATH
+    stages = _Stages()
     try:
         model = train_model(
-            annotations_dir, run_evaluation=not no_eval, dev_path=None if no_dev else dev_path
+            annotations_dir,
+            run_evaluation=not no_eval,
+            dev_path=None if no_dev else dev_path,
+            progress=stages,
         )
+        stages("writing the model", 0, 1)
         card_path = model.save(out_dir)
+        stages("writing the model", 1, 1)
     except StanceError as exc:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
@@ -527,8 +756,8 @@ def train(
     "compare_dir",
     type=click.Path(path_type=Path),
     default=None,
-    help="A model directory (e.g. the model before retraining): show its card's figures "
-    "beside the fresh ones.",
+    help="A model directory (e.g. the model before retraining): with cross-validation, "
+    "show its card's figures beside the fresh ones; with --dev, score the file with it too.",
 )
 @click.option(
     "--dev",
@@ -536,46 +765,54 @@ def train(
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
     help="Instead of cross-validation: score this labelled JSONL file (text, label, "
-    "optional target) with the model and compare with a keyword baseline.",
+    "optional target; annotation files qualify) with the model (--model) and compare "
+    "with a keyword baseline.",
 )
+@click.option(
+    "--fresh",
+    is_flag=True,
+    help="Run the cross-validation even when the model's card holds figures computed on "
+    "these annotations by this code (as `stance train` stores them).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 @_model_option
 def evaluate(
     annotations_dir: Path,
     fmt: str,
     compare_dir: Path | None,
     dev_path: Path | None,
+    fresh: bool,
+    quiet: bool,
     model_path: Path | None,
 ) -> None:
     """Grouped cross-validation and seed leave-one-article-out on the annotations, or
-    (with --dev) the model's figures on labelled real text.
+    (with --dev) a given model's figures on labelled data.
 
     Cross-validation measures the authored corpus (text this project wrote); --dev
-    measures real coverage.
+    measures real coverage. Cross-validation trains its own models: when the model's
+    card (--model, default the shipped one) holds figures computed on these same
+    annotations by this same code, as `stance train` leaves them, those are shown
+    instead of running the same folds again (--fresh runs them).
 
     \b
     Examples:
       stance evaluate --format json
       stance evaluate --annotations annotations --compare models-before/
       stance evaluate --dev ../shared/devset/ant2018.jsonl
+      stance evaluate --dev ../shared/devset/ant2018.jsonl --model models-new/ \\
+          --compare models-before/
+
+    (models-before/ and models-new/ stand for your own model directories.)
     """
+    global _QUIET
+    _QUIET = quiet
     from .annotations import annotations_sha256, load_annotations
     from .train import evaluate as run_evaluate
 
     if dev_path is not None:
-        if compare_dir is not None:
-            raise click.UsageError("--compare goes with cross-validation, not with --dev")
-        from .dev import evaluate_dev, load_dev
-
-        try:
-            result = evaluate_dev(_load(model_path), load_dev(dev_path))
-        except StanceError as exc:
-            raise click.ClickException(str(exc)) from None
-        click.echo(
-            json.dumps(result, ensure_ascii=False, indent=2)
-            if fmt == "json"
-            else _render_dev(result)
-        )
+        _evaluate_dev(dev_path, model_path, compare_dir, fmt)
         return
+    stages = _Stages()
     try:
         old_card = None
         if compare_dir is not None:
@@ -587,8 +824,19 @@ def evaluate(
                     f"{compare_dir}: its card has no evaluation figures (trained with "
                     "--no-eval); retrain it without --no-eval to compare"
                 )
+        stages("reading the annotations", 0, 1)
         records = load_annotations(annotations_dir)
-        result = run_evaluate(records)
+        sha = annotations_sha256(annotations_dir)
+        stages("reading the annotations", 1, 1)
+        reused = None if fresh else _stored_evaluation(model_path, sha)
+        if reused is not None:
+            where, result = reused
+            _note(
+                f"figures from {where} (trained on these annotations by this code, so "
+                "the same folds give the same figures); --fresh runs them again"
+            )
+        else:
+            result = run_evaluate(records, progress=stages)
     except StanceError as exc:
         raise click.ClickException(str(exc)) from None
     if old_card is not None:
@@ -596,8 +844,7 @@ def evaluate(
             "model": str(compare_dir),
             "before": old_card["evaluation"],
             "before_sentences": old_card.get("training_data", {}).get("sentences"),
-            "same_annotations": old_card.get("training_data", {}).get("sha256")
-            == annotations_sha256(annotations_dir),
+            "same_annotations": old_card.get("training_data", {}).get("sha256") == sha,
         }
     if fmt == "json":
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
@@ -605,6 +852,70 @@ def evaluate(
     click.echo(_render_evaluation(result))
     if old_card is not None:
         click.echo(_render_compare(result))
+
+
+def _stored_evaluation(model_path: Path | None, sha: str) -> tuple[Path, dict[str, Any]] | None:
+    """(card path, figures) of the model's stored cross-validation when they were
+    computed on annotations with this sha256, with the default parameters, by this
+    code; None otherwise (also when there is no readable model card)."""
+    from .model import CARD_NAME, _resolve, read_card
+    from .train import evaluation_inputs
+
+    try:
+        directory = _resolve(model_path)[0]
+        card = read_card(directory)
+    except StanceError:
+        return None
+    ev = card.get("evaluation")
+    if not isinstance(ev, dict) or "confusion" not in ev:  # headline figures only
+        return None
+    if card.get("evaluation_inputs") != evaluation_inputs(sha):
+        return None
+    return directory / CARD_NAME, ev
+
+
+def _evaluate_dev(
+    dev_path: Path, model_path: Path | None, compare_dir: Path | None, fmt: str
+) -> None:
+    """`stance evaluate --dev`: the model (and the --compare model) on labelled data."""
+    from .dev import evaluate_dev, load_dev
+
+    try:
+        dev = load_dev(dev_path)
+        result = evaluate_dev(_load(model_path), dev)
+        if compare_dir is not None:
+            result["compare"] = {
+                "model": str(compare_dir),
+                "before": evaluate_dev(_load(compare_dir), dev),
+            }
+    except StanceError as exc:
+        raise click.ClickException(str(exc)) from None
+    if fmt == "json":
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    click.echo(_render_dev(result))
+    if compare_dir is not None:
+        click.echo(_render_dev_compare(result))
+
+
+def _render_dev_compare(r: dict[str, Any]) -> str:
+    before = r["compare"]["before"]
+    rows = [("macro-F1", before["macro_f1"], r["macro_f1"])]
+    for lab, m in r["per_class"].items():
+        rows.append((f"  F1 {lab}", before["per_class"][lab]["f1"], m["f1"]))
+    if "off_target_stance_share" in r:
+        rows.append(
+            ("off-target given a stance", before["off_target_stance_share"],
+             r["off_target_stance_share"])
+        )  # fmt: skip
+    if "relevance" in r and "relevance" in before:
+        rows.append(("target relevance F1", before["relevance"]["f1"], r["relevance"]["f1"]))
+    lines = [f"compared with {r['compare']['model']} on the same {r['sentences']} sentences:"]
+    lines.append(f"{'':<28}{'before':>10}{'now':>10}{'change':>10}")
+    for name, old, new in rows:
+        change = f"{new - old:+.3f}" if old is not None and new is not None else ""
+        lines.append(f"{name:<28}{_figure(old):>10}{_figure(new):>10}{change:>10}")
+    return "\n".join(lines)
 
 
 def _figure(v: Any) -> str:
@@ -716,9 +1027,19 @@ def _render_evaluation(r: dict[str, Any]) -> str:
 
 
 @main.command()
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
 @_model_option
-def info(model_path: Path | None) -> None:
-    """Print the model card (labels, training data, versions, figures) of the model in use."""
+def info(fmt: str, model_path: Path | None) -> None:
+    """Print the model card of the model in use (labels, decision rule, training data,
+    figures, files and versions) as a readable card, or as JSON (the card.json itself).
+
+    \b
+    Examples:
+      stance info
+      stance info --format json --model path/to/model_dir
+    """
     from .model import _resolve, read_card
 
     try:
@@ -726,8 +1047,73 @@ def info(model_path: Path | None) -> None:
         card = read_card(directory)
     except StanceError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"model directory: {directory}")
-    click.echo(json.dumps(card, ensure_ascii=False, indent=2))
+    if fmt == "json":
+        click.echo(json.dumps(card, ensure_ascii=False, indent=2))
+        return
+    click.echo(_render_card(directory, card))
+
+
+def _render_card(directory: Path, card: dict[str, Any]) -> str:
+    """The model card as aligned ``name  value`` lines."""
+
+    def pairs(d: Any) -> str:
+        return ", ".join(f"{k} {v}" for k, v in d.items()) if isinstance(d, dict) else str(d)
+
+    rows: list[tuple[str, str]] = [("directory", str(directory))]
+    rows.append(("labels", ", ".join(map(str, card.get("labels", [])))))
+    dec = card.get("decision")
+    if isinstance(dec, dict):
+        weights = pairs(dec.get("weights", {})) or "none"
+        rows.append(
+            (
+                "decision",
+                f"{dec.get('design')}; on target when p >= {dec.get('on_target_threshold')}; "
+                f"class weights {weights}",
+            )
+        )
+    else:
+        rows.append(("decision", "stance only (no target-relevance head)"))
+    td = card.get("training_data", {})
+    if td:
+        line = f"{td.get('sentences')} sentences in {td.get('documents', '?')} documents"
+        line += f" ({pairs(td.get('counts_per_label', {}))})"
+        if "on_target" in td:
+            line += f"; {td['on_target']} on target, {td['off_target']} off"
+        rows.append(("training data", line))
+        if "counts_per_origin" in td:
+            rows.append(("", f"origins: {pairs(td['counts_per_origin'])}"))
+        rows.append(("", f"annotations sha256 {td.get('sha256')}"))
+    ev = card.get("evaluation")
+    if isinstance(ev, dict):
+        rows.append(
+            (
+                "cross-validation",
+                f"macro-F1 {_figure(ev.get('macro_f1'))} over {ev.get('folds')} grouped folds "
+                f"(majority baseline {_figure(ev.get('baseline_macro_f1'))}); seed "
+                f"leave-one-article-out {_figure(ev.get('seed_loao_macro_f1'))}",
+            )
+        )
+        per = ev.get("per_class", {})
+        if per:
+            rows.append(("", "F1 " + ", ".join(f"{k} {_figure(v['f1'])}" for k, v in per.items())))
+        if ev.get("off_target_stance_share") is not None:
+            rows.append(("", f"off-target given a stance {ev['off_target_stance_share']:.1%}"))
+    else:
+        rows.append(("cross-validation", "none (trained with --no-eval)"))
+    if isinstance(card.get("dev_evaluation"), dict):
+        rows.append(("real text", _render_dev_line(card["dev_evaluation"])))
+    rows.append(("lexicon", f"version {card.get('lexicon_version', '?')}"))
+    if card.get("params"):
+        rows.append(("parameters", pairs(card["params"])))
+    rows.append(("model file", f"{card.get('model_file')}  sha256 {card.get('model_sha256')}"))
+    if card.get("scoring_file"):
+        rows.append(
+            ("scoring file", f"{card['scoring_file']}  sha256 {card.get('scoring_sha256')}")
+        )
+    rows.append(("created", str(card.get("created", "?"))))
+    rows.append(("versions", pairs(card.get("versions", {}))))
+    width = max(len(k) for k, _ in rows)
+    return "\n".join(f"{k:<{width}}  {v}".rstrip() for k, v in rows)
 
 
 @main.group()
@@ -775,27 +1161,53 @@ def annotations_check(annotations_dir: Path) -> None:
     default=None,
     help="Append to this *.jsonl inside the annotations (default: reviewed/<doc>.jsonl).",
 )
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="A row giving a sentence already in the annotations another label (or target) "
+    "corrects it where it lives, instead of being refused.",
+)
 def annotations_add(
-    draft: Path, annotations_dir: Path, accept_suggested: bool, target: Path | None
+    draft: Path, annotations_dir: Path, accept_suggested: bool, target: Path | None, replace: bool
 ) -> None:
     """Merge a reviewed draft (from `stance annotate`) into the annotations.
 
     The whole draft is refused, and nothing written, if a row breaks an annotation rule,
-    repeats an id, or is still "suggested" (unless --accept-suggested). Then run
-    `stance train` and `stance evaluate --compare OLD_MODEL_DIR`.
+    repeats an id, or is still "suggested" (unless --accept-suggested). Rows whose
+    sentence is already in the annotations with the same label are dropped, with a
+    message: a second copy under another document would put test sentences into
+    training during cross-validation. A row that gives such a sentence another label
+    is refused, unless --replace, which corrects the label where the sentence lives.
+    Then run `stance train` and `stance evaluate --compare OLD_MODEL_DIR`.
 
     \b
-    Example:
+    Examples:
       stance annotations add draft.jsonl
+      stance annotations add --replace draft.jsonl
+
+    (draft.jsonl stands for your reviewed draft.)
     """
     from .annotate import add_reviewed
 
     try:
-        res = add_reviewed(draft, annotations_dir, accept_suggested, target)
+        res = add_reviewed(draft, annotations_dir, accept_suggested, target, replace)
     except (StanceError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
+    if res.dropped:
+        shown = "; ".join(res.dropped[:5]) + (" ..." if len(res.dropped) > 5 else "")
+        click.echo(
+            f"dropped {len(res.dropped)} row(s) already in the annotations with the same "
+            f"label (training on a sentence twice, under two documents, leaks test sentences "
+            f"into training): {shown}",
+            err=True,
+        )
+    for line in res.replaced:
+        click.echo(f"corrected {line}")
     labels = ", ".join(f"{k} {v}" for k, v in sorted(res.per_label.items()))
-    click.echo(f"added {res.added} sentences ({labels}) to {res.target}")
+    if res.added or not (res.dropped or res.replaced):
+        click.echo(f"added {res.added} sentences ({labels}) to {res.target}")
+    elif not res.replaced:
+        click.echo("added nothing: every row is already in the annotations")
     if res.accepted_suggested:
         _warn(f"{res.accepted_suggested} of them carry unreviewed model labels")
 
@@ -832,7 +1244,8 @@ def annotate(
     """Draft annotation rows for a new article, with the model's suggested labels.
 
     Each row has the suggested "label", its "probability", the "margin" to the second
-    label and "label_status": "suggested"; the hardest rows come first. Review them
+    label and "label_status": "suggested"; the hardest rows come first. Page furniture
+    (share lines, "read more" links, disclaimers) is left out. Review the rows
     (fix "label" and "voice", set "label_status" to "reviewed"), then merge with
     `stance annotations add`.
 
@@ -840,7 +1253,7 @@ def annotate(
     Example:
       stance annotate article.txt --source "Al Arabiya" -o draft.jsonl
     """
-    from .annotate import draft_records, write_draft
+    from .annotate import draft_article, write_draft
     from .inputs import read_article
     from .sniff import visible_text
 
@@ -848,12 +1261,13 @@ def annotate(
     try:
         model = _load(model_path)
         text, _ = visible_text(read_article(article, encoding))
-        rows = draft_records(model, text, source, doc=doc, order=order)
+        rows, furniture = draft_article(model, text, source, doc=doc, order=order)
         write_draft(rows, output)
     except (StanceError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     unsure = sum(r["margin"] < 0.3 for r in rows)
-    click.echo(f"wrote {len(rows)} draft rows to {output} ({unsure} with margin < 0.3)")
+    left = f"; {furniture} page-furniture line(s) left out" if furniture else ""
+    click.echo(f"wrote {len(rows)} draft rows to {output} ({unsure} with margin < 0.3{left})")
 
 
 @main.command()
@@ -873,32 +1287,75 @@ def annotate(
     show_default=True,
     help="Bootstrap resamples for the 95% intervals.",
 )
-def sources(inputs: tuple[str, ...], fmt: str, output: Path | None, n_boot: int) -> None:
+@click.option(
+    "--by",
+    type=click.Choice(["month", "quarter", "year"]),
+    default=None,
+    help="One profile per outlet and period of the records' date (from the outlets "
+    "CSV's date column, or a date field of JSONL input), with intervals per period.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "ar"]),
+    default="en",
+    show_default=True,
+    help="Interface language of --format html (the page reads right to left in Arabic).",
+)
+def sources(
+    inputs: tuple[str, ...],
+    fmt: str,
+    output: Path | None,
+    n_boot: int,
+    by: str | None,
+    lang: str,
+) -> None:
     """Source-bias profiles: per outlet, articles and sentences, label shares, mean lean
     and loaded-term score with 95% bootstrap intervals (resampling articles), most
     critical first.
 
     Reads article records as written by `stance score --format json` (use --source or
-    --sources there to name the outlets).
+    --outlets-csv there to name the outlets), or passage records as written by `stance
+    score --jsonl` when they carry a "source" field: then the passage is the unit
+    (passages, label shares, mean passage lean with intervals resampling passages).
 
     \b
     Examples:
-      stance score --format json --sources outlets.csv articles/ > scored.jsonl
+      stance score --format json --outlets-csv outlets.csv articles/ -o scored.jsonl
       stance sources scored.jsonl
+      stance sources --by quarter scored.jsonl
       stance sources --format html -o sources.html scored.jsonl
+      stance score --jsonl passages.jsonl -o scored-passages.jsonl && \\
+          stance sources scored-passages.jsonl
+
+    (outlets.csv, articles/ and passages.jsonl stand for your own files.)
     """
     from . import sources as src
 
     try:
         _refuse_output_over_input(output, src.scored_files(list(inputs)))
-        profiles = src.profile_sources(src.load_scored(list(inputs)), n_boot=n_boot)
+        records = src.load_scored(list(inputs))
+        profiles = src.profile_sources(records, n_boot=n_boot, by=by)
     except (StanceError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
+    if by is not None:
+        undated = [r for r in records if src.period_of(r.get("date"), by) is None]
+        if undated:
+            example = next((r.get("date") for r in undated if r.get("date")), None)
+            why = f" (e.g. {example!r})" if example else ""
+            _warn(
+                f"{len(undated)} of {len(records)} records have no date giving a {by}{why}; "
+                f'they form the period "{src.NO_DATE}"'
+            )
+    if records and src._is_passage(records[0]) and all("source" not in r for r in records):
+        _warn(
+            'the passage records have no "source" field: every passage is '
+            f"{src.UNKNOWN_SOURCE}; give the input records a source to profile outlets"
+        )
     render = {
         "table": src.render_sources_table,
         "csv": src.sources_to_csv,
         "json": src.sources_to_json,
-        "html": src.render_sources_html,
+        "html": lambda profiles: src.render_sources_html(profiles, lang=lang),
     }[fmt]
     with _output(output) as out:
         out(render(profiles).rstrip("\n"))
@@ -1041,18 +1498,31 @@ def terms_audit(files: tuple[Path, ...], fmt: str) -> None:
     default="table",
     show_default=True,
 )
+@click.option(
+    "--keep-stopwords",
+    is_flag=True,
+    help="Also rank function words and phrases made only of them («ان», «في ان»).",
+)
 def terms_discover(
-    annotations_dir: Path, top: int, min_count: int, max_n: int, prior_scale: float, fmt: str
+    annotations_dir: Path,
+    top: int,
+    min_count: int,
+    max_n: int,
+    prior_scale: float,
+    fmt: str,
+    keep_stopwords: bool,
 ) -> None:
     """Rank words and 2-3-word phrases that separate the labels (log-odds ratio with an
     informative Dirichlet prior, Monroe et al. 2008), marking those already in the lexicon.
+    Function words (stance/data/stopwords.tsv) and phrases made only of them are left
+    out unless --keep-stopwords.
 
     \b
     Example:
       stance terms discover --top 20 --format csv > candidates.csv
     """
     from .annotations import load_annotations
-    from .discover import discover_terms
+    from .discover import discover_terms, load_stopwords
     from .lexicon import load_lexicon
 
     try:
@@ -1067,6 +1537,7 @@ def terms_discover(
         prior_scale=prior_scale,
         top=top,
         lexicon=load_lexicon(),
+        stopwords=None if keep_stopwords else load_stopwords(),
     )
     rows = [r for label in result for r in result[label]]
     if fmt == "json":

@@ -1,4 +1,4 @@
-"""Score JSONL archives on a Dask cluster: ``stance score --jsonl --engine dask --out DIR``.
+"""Score JSONL archives on a Dask cluster: ``stance score --jsonl --engine dask --out-dir DIR``.
 
 Needs the optional dependency: ``pip install "stance[dask]"``. Importing this module
 without Dask raises :class:`~stance.errors.StanceError` with that install command; the
@@ -341,7 +341,7 @@ def expand_inputs(inputs: Sequence[str], out_dir: str | Path | None = None) -> l
     ``*.jsonl`` files (recursively, sorted), files as named; duplicates dropped.
 
     Files inside ``out_dir`` are left out of globs and directories (so ``archive/`` with
-    ``--out archive/scored`` does not read its own shards on a rerun); naming one
+    ``--out-dir archive/scored`` does not read its own shards on a rerun); naming one
     explicitly is an error.
     """
     if not inputs:
@@ -373,7 +373,7 @@ def expand_inputs(inputs: Sequence[str], out_dir: str | Path | None = None) -> l
         elif os.path.isfile(item):
             if inside(item):
                 raise InputError(
-                    f"{item} is inside the output directory {out_dir}; write --out elsewhere"
+                    f"{item} is inside the output directory {out_dir}; write --out-dir elsewhere"
                 )
             matches = [item]
         else:
@@ -392,7 +392,7 @@ def _nothing_to_read(item: str, found: list[str], out_dir: str | Path | None, wh
     if found:
         why = (
             f"its only files ({len(found)}) are inside the output directory {out_dir}, "
-            "whose files are never read as input; name the input files, or write --out "
+            "whose files are never read as input; name the input files, or write --out-dir "
             "elsewhere"
         )
     return f"{item}: {why}"
@@ -473,7 +473,7 @@ class _DirLock:
             self.fh.close()
             raise StanceError(
                 f"{self.path.parent}: another `stance score --engine dask` is writing "
-                "here; wait for it, or use another --out directory"
+                "here; wait for it, or use another --out-dir directory"
             ) from None
         return self
 

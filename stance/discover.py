@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass
+from functools import lru_cache
+from importlib import resources
 
 from .features import tokenize
 from .normalize import normalize
 
-__all__ = ["DiscoveredTerm", "ngrams", "discover_terms"]
+__all__ = ["DiscoveredTerm", "ngrams", "discover_terms", "load_stopwords"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,14 @@ class DiscoveredTerm:
         return asdict(self)
 
 
+@lru_cache(maxsize=1)
+def load_stopwords() -> frozenset[str]:
+    """The function words of ``stance/data/stopwords.tsv``, normalized."""
+    text = resources.files("stance").joinpath("data/stopwords.tsv").read_text(encoding="utf-8")
+    words = (line.strip() for line in text.splitlines())
+    return frozenset(normalize(w) for w in words if w and not w.startswith("#"))
+
+
 def ngrams(text: str, max_n: int = 3) -> list[str]:
     """Word 1..max_n-grams of normalized text (punctuation tokens are not words)."""
     words = [t for t in tokenize(normalize(text)) if t[0].isalnum()]
@@ -59,10 +69,13 @@ def discover_terms(
     prior_scale: float = 0.5,
     top: int = 30,
     lexicon: object | None = None,
+    stopwords: Collection[str] | None = None,
 ) -> dict[str, list[DiscoveredTerm]]:
     """Rank n-grams per label by z-score of the prior-smoothed log-odds ratio.
 
     ``lexicon`` (a :class:`stance.lexicon.Lexicon`) marks n-grams it already covers.
+    An n-gram made only of ``stopwords`` (normalized words; e.g. :func:`load_stopwords`)
+    is not ranked, though it still counts in the totals the log-odds use.
     Returns ``{label: [DiscoveredTerm, ...]}`` with the ``top`` highest z-scores.
     """
     if isinstance(texts, str):
@@ -79,12 +92,14 @@ def discover_terms(
     alpha = {w: prior_scale * total[w] for w in vocab}
     a0 = sum(alpha.values())
     lex_forms = _lexicon_forms(lexicon)
+    stop = frozenset(stopwords or ())
+    ranked = [w for w in vocab if not (stop and all(t in stop for t in w.split(" ")))]
     result: dict[str, list[DiscoveredTerm]] = {}
     for label, counts in sorted(per_label.items()):
         n_i = sum(counts.values())
         n_j = sum(total.values()) - n_i
         rows = []
-        for w in vocab:
+        for w in ranked:
             yi, yj, a = counts.get(w, 0), total[w] - counts.get(w, 0), alpha[w]
             delta = math.log((yi + a) / (n_i + a0 - yi - a)) - math.log(
                 (yj + a) / (n_j + a0 - yj - a)

@@ -1,27 +1,34 @@
 """Render scored articles as one self-contained HTML page (inline CSS, no scripts).
 
-Each sentence about the target is shaded by its label (pro / critical / neutral), more
-strongly the more confident the model is; off-target sentences are left unshaded in
-grey with a dotted outline; loaded terms are underlined with a tooltip; every article
-gets a summary with an inline SVG bar of its label shares. All article text is escaped.
+The page opens with an overview table of every article (counts, shares, lean,
+loaded-term score, linked to the article) and what produced it (model sha256, date,
+inputs). Each sentence about the target is shaded by its label (pro / critical /
+neutral), more strongly the more confident the model is; off-target sentences are left
+unshaded in grey with a dotted outline; page furniture is struck through and labelled;
+hovering a sentence shows its probabilities and why it got its label (its evidence);
+loaded terms are underlined with a tooltip; every article gets a summary with an
+inline SVG bar of its label shares. The interface is English or Arabic (``lang``). All
+article text is escaped.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
 from .lexicon import Lexicon, Term, TermMatch, load_lexicon
 from .report import ArticleScore, SentenceScore, summarize
+from .ui import UI
 
 __all__ = ["render_html"]
 
 LABELS = ("pro", "critical", "neutral")
 # Colour-blind-safe families (Okabe-Ito blue / vermilion / grey), as "r,g,b" for rgba().
 COLOURS = {"pro": "0,114,178", "critical": "213,94,0", "neutral": "120,120,120"}
-INITIALS = {"pro": "P", "critical": "C", "neutral": "N"}
 BAR_ORDER = ("critical", "neutral", "pro")  # the lean's axis: -1 critical ... +1 pro
+# Inputs listed in the "about" block before the rest is counted.
+INPUTS_SHOWN = 50
 
 CSS = (
     """
@@ -31,8 +38,10 @@ body { font-family: "Noto Naskh Arabic", "Amiri", "Segoe UI", Tahoma, "Arial", s
   line-height: 2.1; font-size: 1.15rem; }
 h1, h2 { line-height: 1.3; }
 h2 { font-size: 1.2rem; border-bottom: 1px solid #bbb; padding-bottom: .2rem; }
-.ui { font-family: "Segoe UI", Tahoma, "Arial", sans-serif; font-size: .9rem; line-height: 1.5; }
+.ui { font-family: "Segoe UI", Tahoma, "Noto Naskh Arabic", "Arial", sans-serif;
+  font-size: .9rem; line-height: 1.5; }
 .article { margin-bottom: 2.5rem; }
+.text { position: relative; }
 .sent { border-radius: .2rem; padding: .1rem .15rem; box-decoration-break: clone;
   -webkit-box-decoration-break: clone; }
 """
@@ -44,6 +53,21 @@ h2 { font-size: 1.2rem; border-bottom: 1px solid #bbb; padding-bottom: .2rem; }
     + """
 .sent.off { background-color: transparent; color: #6b6b6b; outline: 1px dotted #bbb; }
 .swatch.off { background-color: #fff; border-style: dotted; }
+.sent.furniture { background-color: transparent; color: #8a8a8a; font-size: .85em;
+  text-decoration: line-through; text-decoration-color: #bbb; }
+.sent.furniture::before { content: attr(data-furniture-label); font-size: .75em;
+  font-family: "Segoe UI", Tahoma, "Arial", sans-serif; color: #666; border: 1px solid #bbb;
+  border-radius: .2rem; padding: 0 .2em; margin-inline-end: .3em; display: inline-block; }
+.swatch.furniture { background-color: #fff; border-color: #bbb; }
+.sent[data-tip]:hover::after, .sent.show-tip::after { content: attr(data-tip);
+  position: absolute; left: 0; right: 0; margin-top: 2.3em; z-index: 10;
+  white-space: pre-line; unicode-bidi: isolate; text-align: start;
+  background: #fffff2; color: #111;
+  border: 1px solid #777; border-radius: .25rem; box-shadow: 0 2px 8px rgba(0,0,0,.25);
+  padding: .35rem .6rem; font: .8rem/1.5 "Segoe UI", Tahoma, "Noto Naskh Arabic", sans-serif;
+  text-decoration: none; }
+body.ui-ltr .sent::after { direction: ltr; }
+body.ui-rtl .sent::after { direction: rtl; }
 .term { text-decoration-line: underline; text-decoration-thickness: 2px;
   text-underline-offset: .35em; cursor: help; }
 .term.critical { text-decoration-style: wavy; text-decoration-color: rgb(160, 50, 0); }
@@ -55,6 +79,18 @@ h2 { font-size: 1.2rem; border-bottom: 1px solid #bbb; padding-bottom: .2rem; }
 .summary th { text-align: start; font-weight: normal; color: #444; padding-inline-end: .8rem;
   white-space: nowrap; vertical-align: top; }
 .summary td { font-variant-numeric: tabular-nums; }
+.top-term { unicode-bidi: isolate; white-space: nowrap; }
+.count { unicode-bidi: isolate; direction: ltr; }
+.overview { border-collapse: collapse; margin: .5rem 0 1rem; width: 100%; }
+.overview th, .overview td { border: 1px solid #ccc; padding: .2rem .5rem; text-align: start; }
+.overview th { background: #f0f0f0; font-weight: 600; }
+.overview td.num { text-align: end; font-variant-numeric: tabular-nums; white-space: nowrap;
+  unicode-bidi: isolate; }
+.about { color: #444; margin: 0 0 1rem; }
+.about dt { font-weight: 600; float: inline-start; clear: inline-start; min-width: 7rem;
+  margin-inline-end: .6rem; }
+.about dd { margin: 0; word-break: break-all; }
+.about details { margin-top: .2rem; }
 .legend span { margin-inline-end: 1rem; white-space: nowrap; }
 .swatch { display: inline-block; width: .9em; height: .9em; vertical-align: middle;
   border: 1px solid #888; margin-inline-end: .3em; }
@@ -64,6 +100,7 @@ h2 { font-size: 1.2rem; border-bottom: 1px solid #bbb; padding-bottom: .2rem; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   .article { break-inside: auto; }
   .summary { break-inside: avoid; background: none; }
+  .sent::after { display: none !important; }
   .initial { display: inline; font-family: "Arial", sans-serif; font-size: .7em;
     font-weight: bold; border: 1px solid #000; padding: 0 .15em; margin-inline-end: .3em; }
   .sent.critical { border-bottom: 2px solid #000; }
@@ -87,12 +124,20 @@ def _alpha(sentence: SentenceScore) -> float:
     return round(0.1 + 0.45 * strength, 3)
 
 
-def _term_tooltip(m: TermMatch, info: Term | None) -> str:
-    parts = [f"{m.direction} term «{m.term}», weight {m.weight:.2f} ({m.category})"]
+def _term_tooltip(m: TermMatch, info: Term | None, ui: UI) -> str:
+    parts = [
+        ui(
+            "term_tip",
+            direction=ui.direction(m.direction),
+            term=m.term,
+            weight=f"{m.weight:.2f}",
+            category=m.category,
+        )
+    ]
     if info is not None and info.gloss:
-        parts.append(f"gloss: {info.gloss}")
+        parts.append(ui("term_gloss", gloss=info.gloss))
     if info is not None and info.neutral:
-        parts.append(f"neutral equivalent: {info.neutral}")
+        parts.append(ui("term_neutral", neutral=info.neutral))
     return "\n".join(parts)
 
 
@@ -121,152 +166,290 @@ def _spans(sentence: SentenceScore) -> list[tuple[int, int, TermMatch]]:
     return out
 
 
-def _sentence_html(sentence: SentenceScore, terms: dict[str, Term]) -> str:
+def _evidence(items: Sequence[Any], ui: UI) -> str:
+    """Evidence items, one per line: ``+0.42 كيان (stem)``."""
+    return "\n".join(
+        f"{e.contribution:+.2f} \u2068{e.feature}\u2069 ({ui.get('evidence_' + e.kind, e.kind)})"
+        for e in items
+    )
+
+
+def _tooltip(sentence: SentenceScore, ui: UI) -> str:
+    """The sentence's tooltip: label and probabilities, target relevance, evidence."""
+    if not sentence.counted:
+        return ui("tip_furniture", index=sentence.index, kind=ui.furniture(sentence.furniture))
     label = sentence.label
-    probs = ", ".join(f"{k} {v:.2f}" for k, v in sorted(sentence.probabilities.items()))
+    probs = ", ".join(f"{ui.label(k)} {v:.2f}" for k, v in sorted(sentence.probabilities.items()))
     p = sentence.probabilities.get(label, 0.0)
-    tip = f"#{sentence.index} {label} (p={p:.2f}); {probs}"
+    lines = [
+        ui("tip_label", index=sentence.index, label=ui.label(label), p=f"{p:.2f}",
+           probabilities=probs)
+    ]  # fmt: skip
     if sentence.on_target is not None:
-        where = "on target" if sentence.about_target else "off target: not counted"
-        tip += f"; {where} (p on target {sentence.on_target:.2f})"
+        key = "tip_on_target" if sentence.about_target else "tip_off_target"
+        lines.append(ui(key, p=f"{sentence.on_target:.2f}"))
+    if sentence.evidence:
+        lines.append(ui("tip_why", label=ui.label(label)))
+        lines.append(_evidence(sentence.evidence, ui))
+    if sentence.target_evidence:
+        lines.append(ui("tip_why_target"))
+        lines.append(_evidence(sentence.target_evidence, ui))
+    return "\n".join(lines)
+
+
+def _sentence_html(sentence: SentenceScore, terms: dict[str, Term], ui: UI) -> str:
+    label = sentence.label
+    p = sentence.probabilities.get(label, 0.0)
     cls = f"sent {label}" if label in COLOURS else "sent"
     if not sentence.about_target:
         cls += " off"
+    extra = ""
+    if not sentence.counted:
+        cls = "sent furniture"
+        extra = (
+            f' data-furniture="{_esc(sentence.furniture)}"'
+            f' data-furniture-label="{_esc(ui.furniture(sentence.furniture))}"'
+        )
     body, cursor = [], 0
     for s, e, m in _spans(sentence):
         body.append(_esc(sentence.text[cursor:s]))
         tcls = f"term {m.direction}" if m.direction in COLOURS else "term"
+        tip = _term_tooltip(m, terms.get(m.term), ui)
         body.append(
-            f'<span class="{_esc(tcls)}" title="{_esc(_term_tooltip(m, terms.get(m.term)))}">'
-            f"{_esc(sentence.text[s:e])}</span>"
+            f'<span class="{_esc(tcls)}" title="{_esc(tip)}">{_esc(sentence.text[s:e])}</span>'
         )
         cursor = e
     body.append(_esc(sentence.text[cursor:]))
-    initial = INITIALS.get(label, label[:1].upper())
+    initial = ui.get(f"initial_{label}", label[:1].upper())
     return (
         f'<span class="{_esc(cls)}" data-label="{_esc(label)}" data-p="{p:.3f}"'
         f' data-target="{"on" if sentence.about_target else "off"}"'
-        f' data-index="{sentence.index}" style="--a: {_alpha(sentence)}" title="{_esc(tip)}">'
+        f' data-index="{sentence.index}"{extra} style="--a: {_alpha(sentence)}"'
+        f' data-tip="{_esc(_tooltip(sentence, ui))}">'
         f'<span class="initial" aria-hidden="true">{_esc(initial)}</span>{"".join(body)}</span>'
     )
 
 
-def _share_bar(shares: dict[str, float], width: int = 320, height: int = 18) -> str:
+def _share_bar(shares: dict[str, float], ui: UI, width: int = 320, height: int = 18) -> str:
     """An inline SVG horizontal stacked bar of the label shares, critical on the left."""
     order = [k for k in BAR_ORDER if k in shares] + [k for k in shares if k not in BAR_ORDER]
-    desc = ", ".join(f"{k} {shares[k]:.0%}" for k in order)
+    desc = ui("list_sep").join(f"{ui.label(k)} {shares[k]:.0%}" for k in order)
     rects, x = [], 0.0
     for k in order:
         w = width * float(shares[k])
         fill = f"rgb({COLOURS.get(k, '180,180,180')})"
         rects.append(
             f'<rect x="{x:.1f}" y="0" width="{w:.1f}" height="{height}" fill="{fill}">'
-            f"<title>{_esc(k)} {shares[k]:.0%}</title></rect>"
+            f"<title>{_esc(ui.label(k))} {shares[k]:.0%}</title></rect>"
         )
         x += w
     return (
         f'<svg class="bar" role="img" width="{width}" height="{height}"'
-        f' viewBox="0 0 {width} {height}">'
-        f"<title>label shares: {_esc(desc)}</title>"
+        f' viewBox="0 0 {width} {height}" direction="ltr">'
+        f"<title>{_esc(ui('shares_title', shares=desc))}</title>"
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#fff" stroke="#888"/>'
         f"{''.join(rects)}</svg>"
     )
 
 
-def _summary_html(article: ArticleScore) -> str:
-    sm: dict[str, Any] = article.summary
-    if not sm:
-        classes = sorted({k for s in article.sentences for k in s.probabilities}) or list(LABELS)
-        sm = summarize(article.sentences, classes)
+def _summary_of(article: ArticleScore) -> dict[str, Any]:
+    if article.summary:
+        return article.summary
+    classes = sorted({k for s in article.sentences for k in s.probabilities}) or list(LABELS)
+    return summarize(article.sentences, classes)
+
+
+def _top_terms(sm: Mapping[str, Any], ui: UI) -> str:
+    """The top terms, each an isolated unit: the term, then its count (×2) and weight
+    on the term's far side in either page direction."""
+    items = []
+    for t in sm.get("top_terms", []):
+        how = ui("top_term", direction=ui.direction(t["direction"]), weight=f"{t['weight']:.2f}")
+        items.append(
+            f'<span class="top-term"><bdi lang="ar">{_esc(t["term"])}</bdi>&nbsp;'
+            f'<span class="count">×{t["count"]}</span> ({_esc(how)})</span>'
+        )
+    return ui("list_sep").join(items)
+
+
+def _signed(v: Any) -> str:
+    return "–" if v is None else f'<span class="count">{v:+.2f}</span>'
+
+
+def _summary_html(article: ArticleScore, ui: UI) -> str:
+    sm = _summary_of(article)
     counts, shares = sm.get("counts", {}), sm.get("shares", {})
     label_rows = "".join(
-        f'<tr><th><span class="swatch {_esc(k)}"></span>{_esc(k)}</th>'
-        f"<td>{counts.get(k, 0)} ({shares.get(k, 0.0):.0%})</td></tr>"
+        f'<tr><th><span class="swatch {_esc(k)}"></span>{_esc(ui.label(k))}</th>'
+        f'<td><span class="count">{counts.get(k, 0)} ({shares.get(k, 0.0):.0%})</span></td></tr>'
         for k in counts
-    )
-    top = ", ".join(
-        f'<bdi lang="ar">{_esc(t["term"])}</bdi> ×{t["count"]}'
-        f" ({_esc(t['direction'])} {t['weight']:.2f})"
-        for t in sm.get("top_terms", [])
     )
     n = sm.get("sentences", len(article.sentences))
     on = sm.get("on_target_sentences", n)
     if sm.get("lean") is None:
-        lean = "none: no sentence is about the target"
+        lean = _esc(ui("lean_none"))
     else:
-        lean = (
-            f"{sm['lean']:+.2f} (model alone {sm.get('lean_model', 0.0):+.2f},"
-            f" labels {sm.get('lean_hard', 0.0):+.2f})"
+        lean = ui(
+            "lean_value",
+            lean=_signed(sm["lean"]),
+            model=_signed(sm.get("lean_model", 0.0)),
+            hard=_signed(sm.get("lean_hard", 0.0)),
         )
     score = sm.get("loaded_term_score")
+    rate = sm.get("loaded_terms_per_1000_words") or 0.0
     rows = [
-        ("sentences", str(n)),
-        ("on target", f"{on} ({sm.get('on_target_share', 1.0):.0%}); only these count below"),
-        ("lean (−1 critical … +1 pro)", lean),
+        (ui("row_sentences"), str(n)),
         (
-            "loaded terms",
-            f"{sm.get('loaded_terms', 0)} ({sm.get('loaded_terms_per_1000_words') or 0.0}"
-            f" per 1000 on-target words)",
+            ui("row_on_target"),
+            _esc(ui("on_target_value", n=on, share=f"{sm.get('on_target_share', 1.0):.0%}")),
         ),
+    ]
+    if sm.get("furniture_sentences"):
+        rows.append((ui("row_furniture"), _esc(ui("furniture_value", n=sm["furniture_sentences"]))))
+    rows += [
+        (ui("row_lean"), lean),
         (
-            "loaded-term score",
-            "–" if score is None else f"{score:+.2f} per 1000 on-target words",
+            ui("row_loaded_terms"),
+            _esc(ui("loaded_terms_value", n=sm.get("loaded_terms", 0), rate=rate)),
+        ),  # fmt: skip
+        (
+            ui("row_loaded_term_score"),
+            "–" if score is None else ui("loaded_term_score_value", score=_signed(score)),
         ),
-        ("top terms", top or "–"),
+        (ui("row_top_terms"), _top_terms(sm, ui) or "–"),
     ]
     table = "".join(f"<tr><th>{_esc(k)}</th><td>{v}</td></tr>" for k, v in rows)
     return (
-        f'<div class="summary ui" dir="ltr" lang="en">'
+        f'<div class="summary ui" {ui.attrs()}>'
         f"<table>{label_rows}</table><table>{table}</table>"
-        f"<div>{_share_bar(shares)}</div></div>"
+        f"<div>{_share_bar(shares, ui)}</div></div>"
     )
 
 
-def _article_html(n: int, article: ArticleScore, terms: dict[str, Term]) -> str:
+def _article_html(n: int, article: ArticleScore, terms: dict[str, Term], ui: UI) -> str:
     head = f'<h2 dir="auto">{n}. {_esc(article.source or "article")}</h2>'
     warning = ""
     if not article.arabic:
         warning = (
-            f'<p class="warning ui" role="alert" dir="ltr" lang="en">Warning: this text looks'
-            f" {_esc(article.language)}, not Arabic; the model was trained on Arabic, so its"
-            f" labels are unreliable here.</p>"
+            f'<p class="warning ui" role="alert" {ui.attrs()}>'
+            f"{_esc(ui('warning_not_arabic', language=article.language))}</p>"
         )
-    sentences = " ".join(_sentence_html(s, terms) for s in article.sentences)
+    sentences = " ".join(_sentence_html(s, terms, ui) for s in article.sentences)
     body_attrs = 'dir="rtl" lang="ar"' if article.arabic else 'dir="auto"'
     return (
-        f'<section class="article" id="article-{n}">{head}{warning}{_summary_html(article)}'
+        f'<section class="article" id="article-{n}">{head}{warning}{_summary_html(article, ui)}'
         f'<div class="text" {body_attrs}>{sentences}</div></section>'
     )
 
 
-def _legend() -> str:
-    items = "".join(
-        f'<span><span class="swatch {k}"></span>{k} ({INITIALS[k]} in print)</span>' for k in LABELS
-    )
-    items += '<span><span class="swatch off"></span>off target (grey, not counted)</span>'
+def _overview(articles: Sequence[ArticleScore], ui: UI) -> str:
+    """One row per article: where it is from, its counts, shares, lean and score."""
+    labels = [k for k in BAR_ORDER if any(k in _summary_of(a).get("counts", {}) for a in articles)]
+    dated = any(a.date for a in articles)
+    head = [
+        "#",
+        ui("col_article"),
+        *([ui("col_date")] if dated else []),
+        ui("col_sentences"),
+        ui("col_on_target"),
+        ui("col_furniture"),
+        *(ui.label(k) for k in labels),
+        ui("col_lean"),
+        ui("col_loaded_term_score"),
+    ]
+    rows = []
+    for n, a in enumerate(articles, 1):
+        sm = _summary_of(a)
+        name = _esc(a.source or "article")
+        if not a.arabic:
+            name += f" ({_esc(ui('not_arabic_mark'))})"
+        cells = [
+            f'<td class="num"><a href="#article-{n}">{n}</a></td>',
+            f'<td dir="auto"><a href="#article-{n}">{name}</a></td>',
+            *([f'<td class="num">{_esc(a.date or "–")}</td>'] if dated else []),
+            f'<td class="num">{sm.get("sentences", 0)}</td>',
+            f'<td class="num">{sm.get("on_target_sentences", sm.get("sentences", 0))}</td>',
+            f'<td class="num">{sm.get("furniture_sentences", 0)}</td>',
+            *(f'<td class="num">{sm.get("shares", {}).get(k, 0.0):.0%}</td>' for k in labels),
+            f'<td class="num">{_signed(sm.get("lean"))}</td>',
+            f'<td class="num">{_signed(sm.get("loaded_term_score"))}</td>',
+        ]
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    th = "".join(f"<th>{_esc(h)}</th>" for h in head)
     return (
-        f'<p class="legend ui" dir="ltr" lang="en">{items}<br>Shading grows with the model\'s'
-        " confidence; hover a sentence for its probabilities. Sentences not about the target"
-        " (the accords, normalization with Israel) are left unshaded and do not count in the"
-        " lean. Loaded terms are underlined (critical: wavy, pro: double); hover for weight,"
-        " gloss and neutral equivalent.</p>"
+        f'<section class="ui" {ui.attrs()} id="overview"><h2>{_esc(ui("overview"))}</h2>'
+        f'<table class="overview"><thead><tr>{th}</tr></thead><tbody>{"".join(rows)}'
+        "</tbody></table></section>"
     )
+
+
+def _about(meta: Mapping[str, Any], ui: UI) -> str:
+    """What produced the page: when, which program and model, from which inputs."""
+    items = []
+    if meta.get("generated"):
+        items.append((ui("about_generated"), _esc(meta["generated"])))
+    if meta.get("program"):
+        items.append((ui("about_program"), _esc(meta["program"])))
+    if meta.get("model_sha256"):
+        value = ui("about_model_value", directory=meta.get("model", "?"),
+                   sha256=meta["model_sha256"])  # fmt: skip
+        items.append((ui("about_model"), f'<bdi dir="ltr">{_esc(value)}</bdi>'))
+    inputs = list(meta.get("inputs") or [])
+    if inputs:
+        shown = "".join(f'<li dir="ltr">{_esc(p)}</li>' for p in inputs[:INPUTS_SHOWN])
+        more = f"<li>… +{len(inputs) - INPUTS_SHOWN}</li>" if len(inputs) > INPUTS_SHOWN else ""
+        items.append(
+            (
+                ui("about_inputs"),
+                f"<details><summary>{_esc(ui('about_inputs_value', n=len(inputs)))}</summary>"
+                f"<ul>{shown}{more}</ul></details>",
+            )
+        )
+    if not items:
+        return ""
+    body = "".join(f"<dt>{_esc(k)}</dt><dd>{v}</dd>" for k, v in items)
+    return (
+        f'<section class="about ui" {ui.attrs()} id="about"><h2>{_esc(ui("about"))}</h2>'
+        f"<dl>{body}</dl></section>"
+    )
+
+
+def _legend(ui: UI) -> str:
+    items = "".join(
+        f'<span><span class="swatch {k}"></span>'
+        f"{_esc(ui('legend_label', label=ui.label(k), initial=ui('initial_' + k)))}</span>"
+        for k in LABELS
+    )
+    items += f'<span><span class="swatch off"></span>{_esc(ui("legend_off"))}</span>'
+    items += f'<span><span class="swatch furniture"></span>{_esc(ui("legend_furniture"))}</span>'
+    return f'<p class="legend ui" {ui.attrs()}>{items}<br>{_esc(ui("legend_text"))}</p>'
 
 
 def render_html(
-    articles: Sequence[ArticleScore], title: str = "stance report", lexicon: Lexicon | None = None
+    articles: Sequence[ArticleScore],
+    title: str | None = None,
+    lexicon: Lexicon | None = None,
+    lang: str = "en",
+    meta: Mapping[str, Any] | None = None,
 ) -> str:
     """One self-contained HTML page for ``articles``.
 
     ``lexicon`` supplies the glosses and neutral equivalents of the loaded terms in the
     tooltips (default: the shipped lexicon; terms it lacks get direction and weight only).
+    ``lang`` is the interface language (``en`` or ``ar``; the article text is what it
+    is). ``meta`` records what produced the page: ``generated`` (a date), ``program``,
+    ``model`` (directory) and ``model_sha256``, ``inputs`` (paths).
     """
+    ui = UI(lang)
+    title = ui("report_title") if title is None else title
     lex = lexicon if lexicon is not None else load_lexicon()
     terms = {t.term: t for t in lex.terms}
-    body = "".join(_article_html(i, a, terms) for i, a in enumerate(articles, 1))
+    body = "".join(_article_html(i, a, terms, ui) for i, a in enumerate(articles, 1))
+    overview = _overview(articles, ui) if articles else ""
     return (
         '<!DOCTYPE html>\n<html dir="rtl" lang="ar">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{_esc(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
-        f'<h1 dir="auto">{_esc(title)}</h1>\n{_legend()}\n{body}\n</body>\n</html>\n'
+        f'<title>{_esc(title)}</title>\n<style>{CSS}</style>\n</head>\n<body class="ui-{ui.dir}">\n'
+        f'<h1 dir="auto">{_esc(title)}</h1>\n{_about(meta or {}, ui)}\n{overview}\n'
+        f"{_legend(ui)}\n{body}\n</body>\n</html>\n"
     )

@@ -25,6 +25,7 @@ import numpy as np
 from .atomic import AtomicFile
 from .decision import DecisionRule
 from .errors import InputError, ModelError
+from .furniture import furniture_kind
 from .lexicon import Lexicon, load_lexicon
 from .normalize import is_arabic_char
 from .report import ArticleScore, Prediction, SentenceScore, summarize
@@ -109,6 +110,7 @@ class StanceModel:
         self._scorer = scorer  # a stance.scoring.Scorer: blockwise, without scikit-learn
         self.card = dict(card or {})
         self._lexicon = lexicon
+        self._explainer: Any = None  # stance.explain.Explainer, made on first use
 
     @property
     def pipeline(self) -> Any:
@@ -192,13 +194,43 @@ class StanceModel:
             out.append(Prediction(classes[labels[i]], probs, target, bool(about[i])))
         return out
 
-    def score_article(self, text: str, source: str | None = None) -> ArticleScore:
+    @property
+    def can_explain(self) -> bool:
+        """Whether :meth:`explain` works (a model with scoring arrays)."""
+        return self._scorer is not None
+
+    def explain(
+        self, texts: Sequence[str], labels: Sequence[str], top: int = 5
+    ) -> list[tuple[tuple[Any, ...], tuple[Any, ...] | None]]:
+        """Why each text got its label: ``(evidence, target evidence)`` per text, each
+        the ``top`` :class:`~stance.explain.Evidence` items by absolute contribution to
+        the label's linear score (signed: positive pushes toward the label). Target
+        evidence (toward on target) exists for models with a relevance head, else None.
+        Raises :class:`ModelError` for a model without scoring arrays."""
+        from .explain import Explainer, label_column, target_column
+
+        if self._scorer is None:
+            raise ModelError("explanations need a model with scoring arrays (stance train)")
+        texts = [t[:MAX_MODEL_CHARS] for t in _check_texts(texts, "explain")]
+        sc = self._scorer
+        if self._explainer is None:
+            self._explainer = Explainer(sc)
+        tcol = target_column(sc.classes_, sc.design)
+        cols = [(label_column(lab, sc.classes_, sc.design), tcol) for lab in labels]
+        return [(e or (), t) for e, t in self._explainer.explain(texts, cols, top)]
+
+    def score_article(
+        self, text: str, source: str | None = None, explain: bool = False
+    ) -> ArticleScore:
         """Segment ``text`` into sentences, label each, and summarize the article.
 
         In an Arabic article, segments without any Arabic letter (share buttons, stray
         English lines) are not scored. A text whose main language is not Arabic is
         scored anyway, every segment with letters, and flagged ``arabic=False`` with its
         ``language``: the labels of a model trained on Arabic mean little there.
+        Sentences that are page furniture (:mod:`stance.furniture`) are flagged and
+        left out of the summary. With ``explain``, each sentence carries its evidence
+        (:meth:`explain`; none for a model without scoring arrays).
         Raises :class:`InputError` if there is nothing to score.
         """
         if not isinstance(text, str):
@@ -213,6 +245,10 @@ class StanceModel:
             raise InputError(f"{source or 'article'} {what}: nothing to score")
         scored = self.score_sentences([s.text for s in sentences])
         matches = self.lexicon.find(text)
+        texts = [s.text for s in sentences]
+        why: list[Any] = [(None, None)] * len(texts)
+        if explain and self.can_explain:
+            why = self.explain(texts, [p.label for p in scored])
         rows = [
             SentenceScore(
                 i,
@@ -224,6 +260,9 @@ class StanceModel:
                 tuple(m for m in matches if s.start <= m.start and m.end <= s.end),
                 p.on_target,
                 p.about_target,
+                furniture_kind(s.text),
+                why[i][0],
+                why[i][1],
             )
             for i, (s, p) in enumerate(zip(sentences, scored))
         ]

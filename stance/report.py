@@ -18,6 +18,8 @@ __all__ = [
     "article_to_dict",
     "render_table",
     "target_cell",
+    "csv_header",
+    "csv_rows",
 ]
 
 
@@ -46,7 +48,14 @@ class Prediction:
 
 @dataclass(frozen=True)
 class SentenceScore:
-    """A scored sentence; ``start``/``end`` index the original article text."""
+    """A scored sentence; ``start``/``end`` index the original article text.
+
+    ``furniture``: the kind of page furniture the sentence is (``"share"``,
+    ``"byline"``, ... see :mod:`stance.furniture`), None for article text; furniture
+    keeps its label and probabilities but counts nowhere. ``evidence`` /
+    ``target_evidence``: why it got its label / its on-target probability
+    (:class:`stance.explain.Evidence`, top first), None when not computed.
+    """
 
     index: int
     start: int
@@ -57,6 +66,14 @@ class SentenceScore:
     loaded_terms: tuple[TermMatch, ...] = ()
     on_target: float | None = None
     about_target: bool = True
+    furniture: str | None = None
+    evidence: tuple[Any, ...] | None = None
+    target_evidence: tuple[Any, ...] | None = None
+
+    @property
+    def counted(self) -> bool:
+        """Whether the sentence counts in the summary (it is not page furniture)."""
+        return self.furniture is None
 
     @property
     def net_term_weight(self) -> float:
@@ -64,7 +81,7 @@ class SentenceScore:
         return net_weight(self.loaded_terms)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "index": self.index,
             "start": self.start,
             "end": self.end,
@@ -73,8 +90,14 @@ class SentenceScore:
             "probabilities": self.probabilities,
             "on_target": self.on_target,
             "about_target": self.about_target,
+            "furniture": self.furniture,
             "loaded_terms": [m.to_dict() for m in self.loaded_terms],
         }
+        if self.evidence is not None:
+            out["evidence"] = [e.to_dict() for e in self.evidence]
+        if self.target_evidence is not None:
+            out["target_evidence"] = [e.to_dict() for e in self.target_evidence]
+        return out
 
 
 @dataclass(frozen=True)
@@ -117,7 +140,9 @@ def summarize(
 ) -> dict[str, Any]:
     """Counts, shares, target relevance, lean and loaded-term figures of an article.
 
-    ``counts``/``shares`` cover every sentence (off-target ones are neutral).
+    Page furniture (``SentenceScore.furniture``) is left out of every figure:
+    ``sentences`` counts the other sentences, ``furniture_sentences`` the furniture.
+    ``counts``/``shares`` cover every other sentence (off-target ones are neutral).
     ``on_target_sentences``/``on_target_share`` count the sentences about the target;
     ``lean``, ``lean_model``, ``lean_hard`` and the loaded-term figures cover those
     sentences only, so an article with none has no lean (None), not a lean of 0.
@@ -128,6 +153,8 @@ def summarize(
     ``loaded_term_score`` is the net signed term weight per 1,000 words of the
     on-target sentences (negative = critical framing).
     """
+    furniture = sum(not s.counted for s in sentences)
+    sentences = [s for s in sentences if s.counted]
     n = len(sentences)
     counts = {c: 0 for c in classes}
     for s in sentences:
@@ -150,6 +177,7 @@ def summarize(
     on_counts = Counter(s.label for s in on)
     return {
         "sentences": n,
+        "furniture_sentences": furniture,
         "counts": counts,
         "shares": {c: round(v, 4) for c, v in shares.items()},
         "on_target_sentences": k,
@@ -211,13 +239,20 @@ def _signed(v: float | None, fmt: str = "+.2f") -> str:
     return "none" if v is None else format(v, fmt)
 
 
-def render_table(article: ArticleScore, width: int = 90) -> str:
-    """A readable plain-text table: one row per sentence, then the summary."""
+def render_table(article: ArticleScore, width: int = 90, explain: bool = False) -> str:
+    """A readable plain-text table: one row per sentence, then the summary. With
+    ``explain``, each sentence's evidence (when computed) follows it."""
     lines = [f"== {article.source or '-'}"]
     if not article.arabic:
         lines.append(f"!! not Arabic (looks {article.language}): labels are unreliable")
     lines.append(f"{'#':>3}  {'label':<8} {'p':>5}  {'target':<8}  text")
     for s in article.sentences:
+        if not s.counted:
+            lines.append(
+                f"{s.index:>3}  {'-':<8} {'':>5}  {'furniture':<8}  "
+                f"[{s.furniture}] {_clip(s.text, width)}"
+            )
+            continue
         p = s.probabilities[s.label]
         lines.append(
             f"{s.index:>3}  {s.label:<8} {p:>5.2f}  {target_cell(s):<8}  {_clip(s.text, width)}"
@@ -225,10 +260,21 @@ def render_table(article: ArticleScore, width: int = 90) -> str:
         if s.loaded_terms:
             terms = ", ".join(f"{m.match} ({m.direction} {m.weight:.2f})" for m in s.loaded_terms)
             lines.append(f"{'':>30}terms: {terms}")
+        if explain and s.evidence is not None:
+            why = "; ".join(e.short() for e in s.evidence) or "-"
+            lines.append(f"{'':>30}why {s.label}: {why}")
+            if s.target_evidence is not None:
+                why = "; ".join(e.short() for e in s.target_evidence) or "-"
+                lines.append(f"{'':>30}target (+ on, - off): {why}")
     sm = article.summary
     counts = "  ".join(f"{k}={v}" for k, v in sm["counts"].items())
     shares = "  ".join(f"{k}={v:.0%}" for k, v in sm["shares"].items())
     lines.append(f"-- {sm['sentences']} sentences: {counts}  ({shares})")
+    if sm.get("furniture_sentences"):
+        lines.append(
+            f"-- page furniture: {sm['furniture_sentences']} line(s) (share, byline, "
+            "links ...) left out of every figure"
+        )
     lines.append(
         f"-- on target: {sm['on_target_sentences']} of {sm['sentences']} sentences "
         f"({sm['on_target_share']:.0%}); lean and loaded terms count these only"
@@ -246,3 +292,51 @@ def render_table(article: ArticleScore, width: int = 90) -> str:
             f" per 1000 on-target words), score {_signed(sm['loaded_term_score'])}; top: {top}"
         )
     return "\n".join(lines)
+
+
+def csv_header(classes: Sequence[str]) -> list[str]:
+    """The columns of ``stance score --format csv``: one row per sentence."""
+    return [
+        "source",
+        "path",
+        "date",
+        "index",
+        "start",
+        "end",
+        "label",
+        *(f"p_{c}" for c in classes),
+        "on_target",
+        "about_target",
+        "furniture",
+        "loaded_terms",
+        "net_term_weight",
+        "text",
+    ]
+
+
+def csv_rows(article: ArticleScore, classes: Sequence[str]) -> list[list[Any]]:
+    """The sentence rows of one article under :func:`csv_header` (``path`` is the file
+    the article was read from, which is its ``source`` when no outlet was given;
+    ``loaded_terms`` joins the canonical terms with "; "; empty cells for none)."""
+    path = article.path if article.path is not None else article.source
+    rows = []
+    for s in article.sentences:
+        rows.append(
+            [
+                article.source,
+                path,
+                article.date or "",
+                s.index,
+                s.start,
+                s.end,
+                s.label,
+                *(s.probabilities.get(c, 0.0) for c in classes),
+                "" if s.on_target is None else s.on_target,
+                s.about_target,
+                s.furniture or "",
+                "; ".join(m.term for m in s.loaded_terms),
+                round(s.net_term_weight, 4),
+                s.text,
+            ]
+        )
+    return rows

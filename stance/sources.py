@@ -17,10 +17,20 @@ flagged; with few it is rough (the percentile bootstrap is too narrow for small
 samples). Records written before target relevance existed (no ``on_target_*`` keys)
 count every sentence as on target.
 
-Note: ``stance score FILE`` records carry the file path as ``"source"``; set the outlet
-name in the records (or score through the Python API with ``source=OUTLET``) before
-profiling. ``stance score --jsonl`` writes passage records (one label per passage, no
-``"summary"``): they are not articles and :func:`load_scored` rejects them.
+Passage records (``stance score --jsonl`` output: ``label``, ``probabilities``,
+``on_target``/``about_target``, ``loaded_terms`` and the input's own fields, such as
+``source`` and ``date``) are profiled the same way with the passage as the unit: per
+outlet, passages, label shares over the on-target passages and the mean passage lean
+(P(pro) - P(critical), pulled toward its loaded terms' direction as a sentence's is)
+with intervals resampling passages; there is no loaded-term score (no word counts). One
+input may not mix article and passage records.
+
+With ``by`` (``month``, ``quarter`` or ``year``) each outlet is profiled per period of
+the records' ``date`` (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` or an ISO timestamp;
+records without a usable date form the period ``(no date)``), with intervals per period.
+
+Note: ``stance score FILE`` records carry the file path as ``"source"``; name the
+outlets (``--source``, ``--outlets-csv``) when scoring.
 """
 
 from __future__ import annotations
@@ -29,6 +39,7 @@ import html
 import io
 import json
 import math
+import re
 import unicodedata
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -39,9 +50,13 @@ from typing import Any
 import numpy as np
 
 from .csvsafe import csv_writer
+from .ui import UI
 
 __all__ = [
     "UNKNOWN_SOURCE",
+    "NO_DATE",
+    "PERIODS",
+    "period_of",
     "SourceProfile",
     "load_scored",
     "scored_files",
@@ -53,6 +68,8 @@ __all__ = [
 ]
 
 UNKNOWN_SOURCE = "(unknown)"
+NO_DATE = "(no date)"
+PERIODS = ("month", "quarter", "year")
 LABEL_ORDER = ("critical", "neutral", "pro")
 FEW_ARTICLES = 5
 
@@ -60,18 +77,42 @@ FEW_ARTICLES = 5
 # --------------------------------------------------------------------------- loading
 
 
+def _is_passage(rec: Any) -> bool:
+    return isinstance(rec, dict) and "summary" not in rec and "label" in rec
+
+
+def _number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _passage_error(rec: dict[str, Any]) -> str | None:
+    """Why ``rec`` is not a usable passage record, or None."""
+    if not isinstance(rec.get("label"), str):
+        return 'a passage record whose "label" is not a string'
+    probs = rec.get("probabilities")
+    if not isinstance(probs, dict) or not probs or not all(map(_number, probs.values())):
+        return 'a passage record whose "probabilities" is not an object of numbers'
+    if not isinstance(rec.get("about_target", True), bool):
+        return 'a passage record whose "about_target" is not true or false'
+    terms = rec.get("loaded_terms", [])
+    if not isinstance(terms, list) or not all(
+        isinstance(t, dict) and _number(t.get("weight")) for t in terms
+    ):
+        return 'a passage record whose "loaded_terms" is not a list of terms with weights'
+    src = rec.get("source")
+    if src is not None and not isinstance(src, str):
+        return '"source" is not a string'
+    return None
+
+
 def _record_error(rec: Any) -> str | None:
-    """Why ``rec`` is not an article record, or None when it is one."""
+    """Why ``rec`` is not an article or passage record, or None when it is one."""
     if not isinstance(rec, dict):
         return f"expected a JSON object (an article record), got {type(rec).__name__}"
+    if _is_passage(rec):
+        return _passage_error(rec)
     summary = rec.get("summary")
     if summary is None:
-        if "label" in rec and "probabilities" in rec:
-            return (
-                "a passage record (as written by `stance score --jsonl`), not an article "
-                "record: it has no summary; score whole articles (`stance score --format "
-                "json` or the Python API) to profile sources"
-            )
         return 'no "summary": not an article record from `stance score --format json`'
     if not isinstance(summary, dict):
         return '"summary" is not an object'
@@ -79,7 +120,7 @@ def _record_error(rec: Any) -> str | None:
         v = summary.get(key)
         if v is None and summary.get("on_target_sentences") == 0:
             continue  # no sentence about the target: no lean
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+        if not _number(v):
             return f'summary["{key}"] is missing or not a finite number'
     n = summary.get("sentences")
     if isinstance(n, bool) or not isinstance(n, int) or n < 0:
@@ -95,7 +136,17 @@ def _record_error(rec: Any) -> str | None:
     return None
 
 
-def _iter_file(path: Path) -> Iterator[dict[str, Any]]:
+_KIND_NAMES = {
+    True: "a passage record (as written by `stance score --jsonl`)",
+    False: "an article record (as written by `stance score --format json`)",
+}
+
+
+_PLURAL = {True: "passage records", False: "article records"}
+
+
+def _iter_file(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(``file:line``, record) of each record of a scored-output file."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -111,11 +162,11 @@ def _iter_file(path: Path) -> Iterator[dict[str, Any]]:
         else:
             items = doc if isinstance(doc, list) else [doc]
             for i, rec in enumerate(items):
+                where = f"{path}:item {i}" if isinstance(doc, list) else f"{path}:1"
                 err = _record_error(rec)
                 if err:
-                    where = f"item {i}" if isinstance(doc, list) else "1"
-                    raise ValueError(f"{path}:{where}: {err}")
-                yield rec
+                    raise ValueError(f"{where}: {err}")
+                yield where, rec
             return
     for lineno, line in enumerate(text.splitlines(), 1):
         if not line.strip():
@@ -127,7 +178,7 @@ def _iter_file(path: Path) -> Iterator[dict[str, Any]]:
         err = _record_error(rec)
         if err:
             raise ValueError(f"{path}:{lineno}: {err}")
-        yield rec
+        yield f"{path}:{lineno}", rec
 
 
 def scored_files(paths: str | Path | Iterable[str | Path]) -> list[Path]:
@@ -152,17 +203,28 @@ def scored_files(paths: str | Path | Iterable[str | Path]) -> list[Path]:
 
 
 def load_scored(paths: str | Path | Iterable[str | Path]) -> list[dict[str, Any]]:
-    """Read article records from scored-output files and directories.
+    """Read article (or passage) records from scored-output files and directories.
 
-    A file holds one article record per line (JSON Lines; what ``stance score --format
-    json`` prints), or, for ``*.json``, one JSON object or a list of them. A directory
-    contributes its ``*.jsonl`` and ``*.json`` files, searched recursively, in sorted
-    order (:func:`scored_files`). Blank lines are skipped. A bad line raises
+    A file holds one record per line (JSON Lines; what ``stance score --format json``
+    and ``stance score --jsonl`` print), or, for ``*.json``, one JSON object or a list
+    of them. A directory contributes its ``*.jsonl`` and ``*.json`` files, searched
+    recursively, in sorted order (:func:`scored_files`). Blank lines are skipped. A bad
+    line, or a passage record among article records (or the reverse), raises
     ``ValueError("FILE:LINE: why")``.
     """
     records: list[dict[str, Any]] = []
+    first: tuple[bool, str] | None = None
     for f in scored_files(paths):
-        records.extend(_iter_file(f))
+        for where, rec in _iter_file(f):
+            kind = _is_passage(rec)
+            if first is None:
+                first = (kind, where)
+            elif kind != first[0]:
+                raise ValueError(
+                    f"{where}: {_KIND_NAMES[kind]} among {_PLURAL[first[0]]} (the first at "
+                    f"{first[1]}): profile articles and passages separately"
+                )
+            records.append(rec)
     return records
 
 
@@ -194,21 +256,25 @@ class SourceProfile:
     n_not_arabic: int = 0
     n_on_target: int = 0
     n_lean_articles: int = 0
+    unit: str = "article"  # or "passage": what n_articles, the leans and intervals count
+    period: str | None = None  # with profile_sources(by=...): "2025-03", "2025-Q1", "2025"
 
     @property
     def note(self) -> str:
         """A caveat for readers ('' when there is none)."""
         if self.n_lean_articles == 0:
-            return "no sentence on target: no lean"
+            return f"no {'sentence' if self.unit == 'article' else 'passage'} on target: no lean"
         if self.degenerate:
-            return "1 article on target: no interval"
+            return f"1 {self.unit} on target: no interval"
         if self.n_lean_articles < FEW_ARTICLES:
-            return f"{self.n_lean_articles} articles on target: rough interval"
+            return f"{self.n_lean_articles} {self.unit}s on target: rough interval"
         return ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "source": self.source,
+            "period": self.period,
+            "unit": self.unit,
             "n_articles": self.n_articles,
             "n_sentences": self.n_sentences,
             "n_on_target": self.n_on_target,
@@ -252,70 +318,156 @@ def _bootstrap(values: np.ndarray, n_boot: int, rng: np.random.Generator, ci: fl
     return np.quantile(means, [alpha, 1.0 - alpha], axis=0)
 
 
+def period_of(date: Any, by: str) -> str | None:
+    """The ``by`` period (``month`` -> ``2025-03``, ``quarter`` -> ``2025-Q1``, ``year``
+    -> ``2025``) of a ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` or ISO timestamp date; None
+    when the date does not give it."""
+    if by not in PERIODS:
+        raise ValueError(f"by must be one of {', '.join(PERIODS)}, not {by!r}")
+    if not isinstance(date, str):
+        return None
+    m = _DATE.match(date.strip())
+    if not m:
+        return None
+    year, month = m.group(1), m.group(2)
+    if by == "year":
+        return year
+    if month is None or not 1 <= int(month) <= 12:
+        return None
+    return f"{year}-{month}" if by == "month" else f"{year}-Q{(int(month) - 1) // 3 + 1}"
+
+
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:[T ].*)?)?)?$")
+
+
+def _passage_lean(rec: Mapping[str, Any]) -> float:
+    """A passage's lean: P(pro) - P(critical), pulled toward the direction of its loaded
+    terms in proportion to their net weight (:func:`stance.report.sentence_lean`)."""
+    probs = rec["probabilities"]
+    model = float(probs.get("pro", 0.0)) - float(probs.get("critical", 0.0))
+    net = sum(
+        float(t["weight"]) * (1.0 if t.get("direction") == "pro" else -1.0)
+        for t in rec.get("loaded_terms", [])
+    )
+    pull = min(1.0, abs(net))
+    return (1.0 - pull) * model + pull * (1.0 if net > 0 else -1.0)
+
+
+def _unit_figures(rec: Mapping[str, Any]) -> tuple[int, dict[str, int], Any, Any]:
+    """(sentences, on-target label counts, lean or None, loaded-term score or None) of
+    one article or passage record."""
+    if _is_passage(rec):
+        on = rec.get("about_target", True)
+        lean = _passage_lean(rec) if on else None
+        return 1, ({rec["label"]: 1} if on else {}), lean, None
+    summary = rec["summary"]
+    return (
+        summary["sentences"],
+        dict(_on_target_counts(rec)),
+        summary["lean"],
+        (summary["loaded_term_score"]),
+    )
+
+
 def profile_sources(
     articles: Iterable[Mapping[str, Any]],
     n_boot: int = 2000,
     random_state: int = 0,
     ci: float = 0.95,
+    by: str | None = None,
 ) -> list[SourceProfile]:
-    """One :class:`SourceProfile` per source, most critical (lowest mean lean) first.
+    """One :class:`SourceProfile` per source (per source and period with ``by``), most
+    critical (lowest mean lean) first; with ``by``, each source's periods follow in
+    time order, under the source's place in the overall order.
 
-    Intervals are deterministic for a given ``random_state``: each source draws from its
-    own generator seeded by ``random_state`` and the source name, so a source's interval
-    does not change when other sources are added or removed.
+    The records are article records, or passage records (then the unit of the counts,
+    leans and intervals is the passage). Intervals are deterministic for a given
+    ``random_state``: each group draws from its own generator seeded by
+    ``random_state``, the source name (and the period), so a source's interval does not
+    change when other sources are added or removed.
     """
     if not 0.0 < ci < 1.0:
         raise ValueError(f"ci must be between 0 and 1, got {ci}")
     if n_boot < 1:
         raise ValueError(f"n_boot must be at least 1, got {n_boot}")
-    groups: dict[str, list[Mapping[str, Any]]] = {}
+    articles = list(articles)
+    groups: dict[tuple[str, str | None], list[Mapping[str, Any]]] = {}
+    kinds = set()
     for i, rec in enumerate(articles):
         err = _record_error(rec)
         if err:
             raise ValueError(f"article {i}: {err}")
-        groups.setdefault(_source_name(rec), []).append(rec)
+        kinds.add(_is_passage(rec))
+        period = None if by is None else (period_of(rec.get("date"), by) or NO_DATE)
+        groups.setdefault((_source_name(rec), period), []).append(rec)
+    if len(kinds) > 1:
+        raise ValueError("the records mix articles and passages: profile them separately")
+    unit = "passage" if kinds == {True} else "article"
     labels = _ordered_labels(
-        {lab for g in groups.values() for r in g for lab in r["summary"]["counts"]}
-    )
-    profiles = []
-    for name, recs in groups.items():
-        leaning = [r for r in recs if r["summary"]["lean"] is not None]
-        values = np.array(
-            [[r["summary"]["lean"], r["summary"]["loaded_term_score"]] for r in leaning],
-            dtype=float,
-        )
-        counts = {lab: sum(_on_target_counts(r).get(lab, 0) for r in recs) for lab in labels}
-        pooled = sum(counts.values())
-        shares = {lab: (c / pooled if pooled else 0.0) for lab, c in counts.items()}
-        lean = score = lean_ci = score_ci = None
-        if leaning:
-            rng = np.random.default_rng([random_state, zlib.crc32(name.encode("utf-8"))])
-            low, high = _bootstrap(values, n_boot, rng, ci)
-            means = values.mean(axis=0)
-            lean, score = float(means[0]), float(means[1])
-            lean_ci, score_ci = (float(low[0]), float(high[0])), (float(low[1]), float(high[1]))
-        profiles.append(
-            SourceProfile(
-                source=name,
-                n_articles=len(recs),
-                n_sentences=sum(r["summary"]["sentences"] for r in recs),
-                counts=counts,
-                shares=shares,
-                lean_mean=lean,
-                lean_ci=lean_ci,
-                loaded_term_score_mean=score,
-                loaded_term_score_ci=score_ci,
-                ci_level=ci,
-                n_boot=n_boot,
-                degenerate=len(leaning) == 1,
-                n_not_arabic=sum(r.get("arabic") is False for r in recs),
-                n_on_target=pooled,
-                n_lean_articles=len(leaning),
-            )
-        )
-    # Most critical first; sources without a lean last.
-    profiles.sort(key=lambda p: (p.lean_mean is None, p.lean_mean or 0.0, p.source))
+        {lab for g in groups.values() for r in g for lab in _unit_figures(r)[1]}
+        | ({lab for g in groups.values() for r in g for lab in r["summary"]["counts"]}
+           if unit == "article" else set())
+    )  # fmt: skip
+    profiles = [
+        _profile(name, period, recs, labels, unit, n_boot, random_state, ci)
+        for (name, period), recs in groups.items()
+    ]
+    if by is None:
+        # Most critical first; sources without a lean last.
+        profiles.sort(key=lambda p: (p.lean_mean is None, p.lean_mean or 0.0, p.source))
+        return profiles
+    overall = profile_sources(articles, n_boot=1, random_state=random_state, ci=ci)
+    rank = {p.source: i for i, p in enumerate(overall)}
+    profiles.sort(key=lambda p: (rank[p.source], p.period == NO_DATE, p.period or ""))
     return profiles
+
+
+def _profile(
+    name: str,
+    period: str | None,
+    recs: list[Mapping[str, Any]],
+    labels: list[str],
+    unit: str,
+    n_boot: int,
+    random_state: int,
+    ci: float,
+) -> SourceProfile:
+    figures = [_unit_figures(r) for r in recs]
+    leaning = [f for f in figures if f[2] is not None]
+    counts = {lab: sum(f[1].get(lab, 0) for f in figures) for lab in labels}
+    pooled = sum(counts.values())
+    shares = {lab: (c / pooled if pooled else 0.0) for lab, c in counts.items()}
+    lean = score = lean_ci = score_ci = None
+    if leaning:
+        with_score = all(f[3] is not None for f in leaning)
+        values = np.array([[f[2], f[3] if with_score else 0.0] for f in leaning], dtype=float)
+        seed = [random_state, zlib.crc32(name.encode("utf-8"))]
+        if period is not None:
+            seed.append(zlib.crc32(period.encode("utf-8")))
+        low, high = _bootstrap(values, n_boot, np.random.default_rng(seed), ci)
+        means = values.mean(axis=0)
+        lean, lean_ci = float(means[0]), (float(low[0]), float(high[0]))
+        if with_score:
+            score, score_ci = float(means[1]), (float(low[1]), float(high[1]))
+    return SourceProfile(
+        source=name,
+        n_articles=len(recs),
+        n_sentences=sum(f[0] for f in figures),
+        counts=counts,
+        shares=shares,
+        lean_mean=lean,
+        lean_ci=lean_ci,
+        loaded_term_score_mean=score,
+        loaded_term_score_ci=score_ci,
+        ci_level=ci,
+        n_boot=n_boot,
+        degenerate=len(leaning) == 1,
+        n_not_arabic=sum(r.get("arabic") is False for r in recs),
+        n_on_target=pooled,
+        n_lean_articles=len(leaning),
+        unit=unit,
+        period=period,
+    )
 
 
 def _on_target_counts(rec: Mapping[str, Any]) -> Mapping[str, int]:
@@ -333,18 +485,38 @@ def _labels_of(profiles: Sequence[SourceProfile]) -> list[str]:
     return _ordered_labels({lab for p in profiles for lab in p.shares})
 
 
+def _unit(profiles: Sequence[SourceProfile]) -> str:
+    return profiles[0].unit if profiles else "article"
+
+
+def _has_period(profiles: Sequence[SourceProfile]) -> bool:
+    return any(p.period is not None for p in profiles)
+
+
 def _headings(profiles: Sequence[SourceProfile], labels: list[str]) -> list[str]:
-    """Column headings of the table and the HTML page."""
+    """Column headings of the table and the HTML page (see :func:`_cells`)."""
     level = f"{profiles[0].ci_level:.0%}" if profiles else "95%"
+    unit = _unit(profiles)
     return [
         "source",
-        "articles",
-        "sentences",
+        *(["period"] if _has_period(profiles) else []),
+        f"{unit}s",
+        *(["sentences"] if unit == "article" else []),
         "on target",
         f"lean [{level} CI]",
         f"loaded-term score [{level} CI]",
         *labels,
         "note",
+    ]
+
+
+def _cells(p: SourceProfile, profiles: Sequence[SourceProfile]) -> list[Any]:
+    """The non-label cells of a row before the intervals, in :func:`_headings` order."""
+    return [
+        *([p.period or ""] if _has_period(profiles) else []),
+        p.n_articles,
+        *([p.n_sentences] if p.unit == "article" else []),
+        p.n_on_target,
     ]
 
 
@@ -368,9 +540,7 @@ def render_sources_table(profiles: Sequence[SourceProfile]) -> str:
         rows.append(
             [
                 p.source,
-                str(p.n_articles),
-                str(p.n_sentences),
-                str(p.n_on_target),
+                *map(str, _cells(p, profiles)),
                 _interval(p.lean_mean, p.lean_ci, "+.2f"),
                 _interval(p.loaded_term_score_mean, p.loaded_term_score_ci, "+.2f"),
                 *(f"{p.shares.get(lab, 0.0):.0%}" for lab in labels),
@@ -378,7 +548,7 @@ def render_sources_table(profiles: Sequence[SourceProfile]) -> str:
             ]
         )
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
-    numeric = set(range(1, len(head) - 1))
+    numeric = set(range(2 if _has_period(profiles) else 1, len(head) - 1))
 
     def fmt(row: list[str]) -> str:
         cells = [
@@ -387,26 +557,36 @@ def render_sources_table(profiles: Sequence[SourceProfile]) -> str:
         return "  ".join(cells).rstrip()
 
     lines = [fmt(head), "  ".join("-" * w for w in widths), *(fmt(r) for r in rows)]
-    lines.append(
-        "lean: -1 critical … +1 pro, mean over the articles with on-target sentences; "
-        "loaded-term score: net signed term weight per 1000 on-target words; shares pool "
-        "the on-target sentences"
-    )
+    if _unit(profiles) == "passage":
+        lines.append(
+            "lean: -1 critical … +1 pro, mean over the on-target passages (P(pro) - "
+            "P(critical), pulled toward their loaded terms); shares pool the on-target "
+            "passages; passages have no loaded-term score (no word counts)"
+        )
+    else:
+        lines.append(
+            "lean: -1 critical … +1 pro, mean over the articles with on-target sentences; "
+            "loaded-term score: net signed term weight per 1000 on-target words; shares pool "
+            "the on-target sentences"
+        )
     return "\n".join(lines)
 
 
 def sources_to_csv(profiles: Sequence[SourceProfile]) -> str:
     """CSV with a header row and one row per source."""
     labels = _labels_of(profiles)
+    unit = _unit(profiles)
+    period = _has_period(profiles)
     buf = io.StringIO()
     w = csv_writer(buf)
     w.writerow(
         [
             "source",
-            "n_articles",
+            *(["period"] if period else []),
+            f"n_{unit}s",
             "n_sentences",
             "n_on_target",
-            "n_lean_articles",
+            f"n_lean_{unit}s",
             "lean_mean",
             "lean_ci_low",
             "lean_ci_high",
@@ -424,6 +604,7 @@ def sources_to_csv(profiles: Sequence[SourceProfile]) -> str:
         w.writerow(
             [
                 p.source,
+                *([p.period or ""] if period else []),
                 p.n_articles,
                 p.n_sentences,
                 p.n_on_target,
@@ -457,6 +638,7 @@ body{font-family:system-ui,"Noto Naskh Arabic","Segoe UI",Tahoma,sans-serif;marg
 color:#222;background:#fff}
 h1{font-size:1.4rem}
 .chart{direction:ltr;overflow-x:auto}
+.chart svg{max-width:100%;height:auto}
 svg text{font-size:13px;fill:#222}
 svg .axis{stroke:#888;stroke-width:1}
 svg .grid{stroke:#ddd;stroke-width:1}
@@ -465,73 +647,112 @@ svg .ci{stroke:#3b6ea5;stroke-width:3;stroke-linecap:round}
 svg .marker{fill:#1f3f66}
 svg .marker.degenerate{fill:#fff;stroke:#1f3f66;stroke-width:2}
 svg .tick{font-size:12px;fill:#555}
+svg .n{fill:#555}
 table{border-collapse:collapse}
 .table{overflow-x:auto;margin-top:1.5rem}
 td .ci{color:#666;font-size:.85em}
-th,td{border:1px solid #ccc;padding:.3rem .6rem}
-td.num{direction:ltr;text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
+th,td{border:1px solid #ccc;padding:.3rem .6rem;text-align:start}
+td.num{text-align:end;white-space:nowrap;font-variant-numeric:tabular-nums;unicode-bidi:isolate}
+td.num span{unicode-bidi:isolate;direction:ltr}
 .legend{color:#555;font-size:.9rem}
 """
 
+# Chart geometry: labels right-aligned at NAME_X (the name) and LABEL_W - 12 (the count,
+# "(n=12)") left of the plot, so neither runs into the plot whatever the script.
+_LABEL_W, _PLOT_W, _RIGHT, _TOP, _ROW_H = 330, 460, 40, 40, 34
+_NAME_X = _LABEL_W - 90
+_NAME_CHARS = 32
 
-def _bidi(text: str) -> str:
-    """SVG attributes that lay ``text`` out right-to-left when its first strong letter is
-    Arabic or Hebrew (so "(الوقت)" keeps its brackets), and nothing otherwise."""
+
+def _rtl(text: str) -> bool:
+    """Whether ``text``'s first strong letter is Arabic or Hebrew."""
     for ch in text:
         if unicodedata.bidirectional(ch) in ("R", "AL"):
-            return ' direction="rtl" unicode-bidi="embed"'
+            return True
         if unicodedata.bidirectional(ch) == "L":
-            return ""
-    return ""
+            return False
+    return False
 
 
-def _svg_chart(profiles: Sequence[SourceProfile]) -> str:
+def _note(p: SourceProfile, ui: UI) -> str:
+    """:attr:`SourceProfile.note` in the interface language, with the not-Arabic count."""
+    if p.n_lean_articles == 0:
+        note = ui(f"src_note_no_lean_{p.unit}")
+    elif p.degenerate:
+        note = ui(f"src_note_one_{p.unit}")
+    elif p.n_lean_articles < FEW_ARTICLES:
+        note = ui(f"src_note_few_{p.unit}", n=p.n_lean_articles)
+    else:
+        note = ""
+    if p.n_not_arabic:
+        note = "; ".join(filter(None, [note, ui("src_not_arabic", n=p.n_not_arabic)]))
+    return note
+
+
+def _svg_chart(profiles: Sequence[SourceProfile], ui: UI) -> str:
     e = html.escape
-    label_w, plot_w, right, top, row_h = 300, 460, 30, 40, 34
-    width = label_w + plot_w + right
-    height = top + row_h * len(profiles) + 40
+    width = _LABEL_W + _PLOT_W + _RIGHT
+    height = _TOP + _ROW_H * len(profiles) + 56
 
     def x(v: float) -> float:
-        return label_w + (max(-1.0, min(1.0, v)) + 1.0) / 2.0 * plot_w
+        return _LABEL_W + (max(-1.0, min(1.0, v)) + 1.0) / 2.0 * _PLOT_W
 
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="mean lean per source">'
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{e(ui("src_chart_label"))}">'
     ]
-    bottom = top + row_h * len(profiles)
-    for v, text in ((-1, "−1 critical"), (-0.5, "−0.5"), (0, "0"), (0.5, "+0.5"), (1, "+1 pro")):
+    bottom = _TOP + _ROW_H * len(profiles)
+    for v, text in ((-1, "−1"), (-0.5, "−0.5"), (0, "0"), (0.5, "+0.5"), (1, "+1")):
         cls = "zero" if v == 0 else "grid"
         out.append(
-            f'<line class="{cls}" x1="{x(v):.1f}" y1="{top - 8}" x2="{x(v):.1f}" y2="{bottom}"/>'
+            f'<line class="{cls}" x1="{x(v):.1f}" y1="{_TOP - 8}" x2="{x(v):.1f}" y2="{bottom}"/>'
         )
         out.append(
-            f'<text class="tick" x="{x(v):.1f}" y="{bottom + 20}" text-anchor="middle">'
-            f"{text}</text>"
+            f'<text class="tick" x="{x(v):.1f}" y="{bottom + 20}" text-anchor="middle" '
+            f'direction="ltr">{text}</text>'
+        )
+    # The ends of the axis, named under their numbers (a number and a word in one text
+    # would be ordered by the script).
+    for v, label in ((-1, "critical"), (1, "pro")):
+        word = ui.label(label)
+        out.append(
+            f'<text class="tick end" x="{x(v):.1f}" y="{bottom + 36}" text-anchor="middle"'
+            f"{_dir_attrs(word)}>{e(word)}</text>"
         )
     out.append(f'<line class="axis" x1="{x(-1):.1f}" y1="{bottom}" x2="{x(1):.1f}" y2="{bottom}"/>')
     for i, p in enumerate(profiles):
-        y = top + row_h * i + row_h / 2
-        name = p.source if len(p.source) <= 28 else p.source[:27] + "…"
-        n = f"{p.n_articles} article" + ("" if p.n_articles == 1 else "s")
+        y = _TOP + _ROW_H * i + _ROW_H / 2
+        name = p.source if len(p.source) <= _NAME_CHARS else p.source[: _NAME_CHARS - 1] + "…"
+        if p.period is not None:
+            name = f"{name} · {p.period}"
+        n = f"{p.n_articles} {p.unit}" + ("" if p.n_articles == 1 else "s")
+        note = _note(p, ui)
         tip = (
-            f"{p.source}: {n}, lean {_interval(p.lean_mean, p.lean_ci, '+.2f')}, "
+            f"{p.source}{' ' + p.period if p.period else ''}: {n}, "
+            f"lean {_interval(p.lean_mean, p.lean_ci, '+.2f')}, "
             f"loaded-term score "
             f"{_interval(p.loaded_term_score_mean, p.loaded_term_score_ci, '+.2f')}"
-            + (f" ({p.note})" if p.note else "")
+            + (f" ({note})" if note else "")
         )
         out.append("<g>")
         out.append(f"<title>{e(tip)}</title>")
+        # The name ends at _NAME_X whatever its direction (an RTL text's start is its
+        # right end); the count ends at the plot's edge, in its own element.
+        out.append(
+            f'<text class="name" x="{_NAME_X}" y="{y + 4:.1f}"{_right_aligned(name)}>'
+            f"{e(name)}</text>"
+        )
         if p.lean_mean is None or p.lean_ci is None:  # no on-target sentence: a label only
+            label = ui("src_no_lean")
             out.append(
-                f'<text x="{label_w - 12}" y="{y + 4:.1f}" text-anchor="end">'
-                f"<tspan{_bidi(name)}>{e(name)}</tspan> (no lean)</text>"
+                f'<text class="n" x="{_LABEL_W - 12}" y="{y + 4:.1f}"{_right_aligned(label)}>'
+                f"{e(label)}</text>"
             )
             out.append("</g>")
             continue
         out.append(
-            f'<text x="{label_w - 12}" y="{y + 4:.1f}" text-anchor="end">'
-            f"<tspan{_bidi(name)}>{e(name)}</tspan>"
-            f" (n={p.n_articles})</text>"
+            f'<text class="n" x="{_LABEL_W - 12}" y="{y + 4:.1f}" text-anchor="end" '
+            f'direction="ltr">(n={p.n_articles})</text>'
         )
         if not p.degenerate:
             out.append(
@@ -545,56 +766,81 @@ def _svg_chart(profiles: Sequence[SourceProfile]) -> str:
     return "\n".join(out)
 
 
-def _html_interval(mean: float | None, ci: tuple[float, float] | None) -> str:
+def _right_aligned(text: str) -> str:
+    """Attributes ending ``text`` at its x whatever its script: SVG anchors a
+    right-to-left text's *start* at its right end, so "end" would push it rightwards."""
+    return f' text-anchor="{"start" if _rtl(text) else "end"}"{_dir_attrs(text)}'
+
+
+def _dir_attrs(text: str) -> str:
+    """SVG attributes laying ``text`` out right-to-left when it starts in Arabic script
+    (so "(الوقت)" keeps its brackets), left-to-right otherwise."""
+    return ' direction="rtl" unicode-bidi="embed"' if _rtl(text) else ' direction="ltr"'
+
+
+def _html_interval(mean: float | None, ci: tuple[float, float] | None, ui: UI) -> str:
     if mean is None or ci is None:
-        return '<td class="num">none</td>'
+        return f'<td class="num">{html.escape(ui("src_none"))}</td>'
     return (
-        f'<td class="num">{mean:+.2f}<br><span class="ci">[{ci[0]:+.2f}, {ci[1]:+.2f}]</span></td>'
+        f'<td class="num"><span>{mean:+.2f}</span><br>'
+        f'<span class="ci">[{ci[0]:+.2f}, {ci[1]:+.2f}]</span></td>'
     )
 
 
 def render_sources_html(
-    profiles: Sequence[SourceProfile], title: str = "الانحياز حسب المصدر — Source bias"
+    profiles: Sequence[SourceProfile], title: str | None = None, lang: str = "en"
 ) -> str:
     """A self-contained HTML page (inline CSS and SVG, no scripts or external resources):
-    a lean chart (dot = mean, line = interval, hollow dot = a single article) and a table.
+    a lean chart (dot = mean, line = interval, hollow dot = a single article) and a
+    table. ``lang`` is the interface language: ``en`` lays the page out left to right,
+    ``ar`` right to left with Arabic headings (so the columns read in the page's
+    direction either way); source names keep their own direction.
     """
     e = html.escape
+    ui = UI(lang)
+    title = ui("sources_title") if title is None else title
     labels = _labels_of(profiles)
     level = f"{profiles[0].ci_level:.0%}" if profiles else "95%"
-    head = "".join(f"<th>{e(h)}</th>" for h in _headings(profiles, labels))
+    unit = _unit(profiles)
+    head_cells = [
+        ui("src_source"),
+        *([ui("src_period")] if _has_period(profiles) else []),
+        ui(f"src_{unit}s"),
+        *([ui("src_sentences")] if unit == "article" else []),
+        ui("src_on_target"),
+        ui("src_lean", level=level),
+        ui("src_score", level=level),
+        *(ui.label(lab) for lab in labels),
+        ui("src_note"),
+    ]
+    head = "".join(f"<th>{e(h)}</th>" for h in head_cells)
     rows = []
     for p in profiles:
         cells = [
             f'<td dir="auto">{e(p.source)}</td>',
-            f'<td class="num">{p.n_articles}</td>',
-            f'<td class="num">{p.n_sentences}</td>',
-            f'<td class="num">{p.n_on_target}</td>',
-            _html_interval(p.lean_mean, p.lean_ci),
-            _html_interval(p.loaded_term_score_mean, p.loaded_term_score_ci),
+            *(f'<td class="num">{e(str(c))}</td>' for c in _cells(p, profiles)),
+            _html_interval(p.lean_mean, p.lean_ci, ui),
+            _html_interval(p.loaded_term_score_mean, p.loaded_term_score_ci, ui),
             *(f'<td class="num">{p.shares.get(lab, 0.0):.0%}</td>' for lab in labels),
-            f'<td dir="auto">{e(p.note)}</td>',
+            f"<td>{e(_note(p, ui))}</td>",
         ]
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    chart = _svg_chart(profiles) if profiles else "<p>no scored articles</p>"
+    chart = _svg_chart(profiles, ui) if profiles else f"<p>{e(ui('src_empty'))}</p>"
+    legend = ui(f"src_legend_{unit}", level=level)
     return "\n".join(
         [
             "<!DOCTYPE html>",
-            '<html lang="ar" dir="rtl">',
+            f'<html lang="{ui.lang}" dir="{ui.dir}">',
             "<head>",
             '<meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
             f"<title>{e(title)}</title>",
             f"<style>{_CSS}</style>",
             "</head>",
             "<body>",
-            f"<h1>{e(title)}</h1>",
+            f'<h1 dir="auto">{e(title)}</h1>',
             f'<div class="chart" dir="ltr">{chart}</div>',
-            '<p class="legend" dir="ltr">Lean: −1 critical … +1 pro, the mean over a '
-            f"source's articles with on-target sentences; the line is a {e(level)} bootstrap "
-            "interval resampling articles; a hollow dot is a single article (no interval). "
-            "Only sentences about the target (the accords, normalization with Israel) count. "
-            "Loaded-term score: net signed loaded-term weight per 1000 on-target words "
-            "(negative = critical framing).</p>",
+            f'<p class="legend">{e(legend)}</p>',
             f'<div class="table"><table><thead><tr>{head}</tr></thead><tbody>',
             *rows,
             "</tbody></table></div>",

@@ -19,8 +19,11 @@ from .model import StanceModel
 
 __all__ = [
     "N_FOLDS",
+    "Progress",
     "train_model",
     "evaluate",
+    "evaluation_inputs",
+    "code_fingerprint",
     "metrics",
     "off_target_figures",
     "cv_splits",
@@ -30,6 +33,48 @@ __all__ = [
 ]
 
 N_FOLDS = 5
+
+# progress(stage, done, total): called before each step of a stage (done = steps
+# finished so far) and once when it is complete (done == total). The CLI shows it.
+Progress = Callable[[str, int, int], None]
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    return None
+
+
+def code_fingerprint() -> str:
+    """sha256 of this package's code and data files: figures computed by the same
+    code on the same annotations are the same figures."""
+    import hashlib
+
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for p in sorted(root.rglob("*")):
+        if p.is_file() and p.suffix in (".py", ".tsv", ".json", ".txt"):
+            h.update(p.relative_to(root).as_posix().encode())
+            h.update(b"\0")
+            h.update(p.read_bytes())
+            h.update(b"\0")
+    return h.hexdigest()
+
+
+def evaluation_inputs(
+    annotations_sha256: str, params: dict[str, Any] | None = None, n_folds: int = N_FOLDS
+) -> dict[str, Any]:
+    """What the figures of :func:`evaluate` depend on (stored in the model card, so
+    `stance evaluate` can reuse the figures `stance train` just computed)."""
+    from importlib.metadata import version
+
+    merged = {**DEFAULT_PARAMS, **(params or {})}
+    return {
+        "annotations_sha256": annotations_sha256,
+        "params": {k: (list(v) if isinstance(v, tuple) else v) for k, v in merged.items()},
+        "n_folds": n_folds,
+        "random_state": RANDOM_STATE,
+        "code_sha256": code_fingerprint(),
+        "scikit-learn": version("scikit-learn"),
+    }
 
 
 def default_annotations_dir() -> Path:
@@ -113,20 +158,25 @@ def evaluate(
     params: dict[str, Any] | None = None,
     n_folds: int = N_FOLDS,
     fit_predict: FitPredict | None = None,
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Grouped cross-validation (no document in both train and test) plus seed
     leave-one-article-out (train on everything but one seed article, predict it; the
     five folds' predictions are pooled into one macro-F1).
 
     ``fit_predict`` replaces the stance pipeline (benchmarks pass fastText here), so
-    every model is scored on exactly the same splits."""
+    every model is scored on exactly the same splits. ``progress`` is told of each fold
+    (stages ``cross-validation`` and ``seed leave-one-article-out``)."""
     records = list(records)
+    report = progress or _no_progress
     fp = fit_predict or pipeline_fit_predict(params)
     y = np.array([a.label for a in records])
     splits = cv_splits(records, n_folds)
     pred = np.empty(len(records), dtype=object)
-    for tr, te in splits:
+    for k, (tr, te) in enumerate(splits):
+        report("cross-validation", k, len(splits))
         pred[te] = fp([records[i] for i in tr], [records[i] for i in te])
+    report("cross-validation", len(splits), len(splits))
     result = metrics(list(y), list(pred))
     result.update(off_target_figures([a.target for a in records], list(pred)))
 
@@ -141,12 +191,14 @@ def evaluate(
         truth: list[str] = []
         guess: list[str] = []
         per_doc: dict[str, float] = {}
-        for doc, tr, te in seeds:
+        for k, (doc, tr, te) in enumerate(seeds):
+            report("seed leave-one-article-out", k, len(seeds))
             test = [records[i] for i in te]
             got = fp([records[i] for i in tr], test)
             truth.extend(a.label for a in test)
             guess.extend(got)
             per_doc[doc] = metrics([a.label for a in test], got)["macro_f1"]
+        report("seed leave-one-article-out", len(seeds), len(seeds))
         loao = metrics(truth, guess)
         targets = [records[i].target for _, _, te in seeds for i in te]
         loao.update(off_target_figures(targets, guess))
@@ -162,17 +214,27 @@ def train_model(
     params: dict[str, Any] | None = None,
     run_evaluation: bool = True,
     dev_path: str | Path | None = None,
+    progress: Progress | None = None,
 ) -> StanceModel:
     """Fit the pipeline on every annotated sentence and return the model with its card
-    (training-data hash and counts, parameters, decision rule, evaluation figures, and
-    the figures on the labelled real text at ``dev_path`` when given). Not saved."""
+    (training-data hash and counts, parameters, decision rule, evaluation figures with
+    what they depend on, and the figures on the labelled real text at ``dev_path`` when
+    given). Not saved. ``progress`` is told of each stage (see :func:`evaluate`, then
+    ``fitting the model`` and ``scoring the dev set``)."""
+    report = progress or _no_progress
+    report("reading the annotations", 0, 1)
     records = load_annotations(annotations_dir)
+    sha = annotations_sha256(annotations_dir)
+    report("reading the annotations", 1, 1)
     params = dict(params or {})
+    ev = evaluate(records, params, progress=progress) if run_evaluation else None
+    report("fitting the model", 0, 1)
     pipe = build_pipeline(**params)
     pipe.fit([a.text for a in records], [a.training_label for a in records])
+    report("fitting the model", 1, 1)
     card: dict[str, Any] = {
         "training_data": {
-            "sha256": annotations_sha256(annotations_dir),
+            "sha256": sha,
             "sentences": len(records),
             "documents": len({a.doc for a in records}),
             "counts_per_label": label_counts(records),
@@ -190,18 +252,22 @@ def train_model(
     clf = pipe[-1]
     if hasattr(clf, "decision_rule"):
         card["decision"] = {"design": clf.design_, **clf.decision_rule.to_dict()}
-    if run_evaluation:
-        ev = evaluate(records, params)
-        card["evaluation"] = {k: ev[k] for k in EVALUATION_KEYS}
+    if ev is not None:
+        # All of it (not only EVALUATION_KEYS), with what it depends on: `stance
+        # evaluate` then shows these figures instead of repeating the same folds.
+        card["evaluation"] = ev
+        card["evaluation_inputs"] = evaluation_inputs(sha, params)
     model = StanceModel(pipe, card)
     if dev_path is not None:
         from .dev import evaluate_dev, load_dev
 
+        report("scoring the dev set", 0, 1)
         model.card["dev_evaluation"] = evaluate_dev(model, load_dev(dev_path))
+        report("scoring the dev set", 1, 1)
     return model
 
 
-# The figures of `stance evaluate` stored in the model card.
+# The headline figures of `stance evaluate` (the card stores all of them).
 EVALUATION_KEYS = (
     "macro_f1",
     "per_class",

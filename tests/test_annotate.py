@@ -132,12 +132,13 @@ def test_add_refuses_duplicates_and_leaves_annotations_unchanged(
         add_reviewed(clash, corpus)
     assert _snapshot(corpus) == before
 
-    # Adding the same draft twice: the second time every id exists.
+    # Adding the same draft twice: the second time every sentence is there already, so
+    # every row is dropped and nothing is written.
     draft = write_draft(rows, tmp_path / "draft.jsonl")
     add_reviewed(draft, corpus)
     after = _snapshot(corpus)
-    with pytest.raises(AnnotationError, match="already in the annotations"):
-        add_reviewed(draft, corpus)
+    again = add_reviewed(draft, corpus)
+    assert again.added == 0 and len(again.dropped) == len(rows)
     assert _snapshot(corpus) == after
 
 
@@ -157,7 +158,9 @@ def test_add_refuses_invalid_rows_and_corpus_conflicts(
     text = load_annotations(corpus)[3].text
     conflict = [*rows[:1], {**rows[1], "text": text, "label": "pro"}]
     conflict_path = write_draft(conflict, tmp_path / "conflict.jsonl")
-    with pytest.raises(AnnotationError, match=r"conflict.jsonl:2: .*same text as reviewed/"):
+    with pytest.raises(
+        AnnotationError, match=r"conflict.jsonl:2: .*already in the annotations at tiny.jsonl:4"
+    ):
         add_reviewed(conflict_path, corpus)
     with pytest.raises(AnnotationError, match="inside"):
         add_reviewed(write_draft(rows, corpus / "draft.jsonl"), corpus)
@@ -186,3 +189,69 @@ def test_load_annotations_sees_added_rows(model: StanceModel, corpus: Path, tmp_
     assert result2.target == result.target
     assert len(result.target.read_text("utf-8").splitlines()) == len(rows) + len(more)
     assert len(load_annotations(corpus)) == n_before + len(rows) + len(more)
+
+
+# -- the retraining loop must not leak: sentences already in the corpus -----------------
+
+
+def _corpus_rows(corpus: Path) -> list[dict]:
+    path = corpus / "tiny.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_cli_add_drops_sentences_already_in_the_corpus(runner, corpus: Path, tmp_path) -> None:
+    """The leak of issue 15: seed sentences re-added under a new document id. They are
+    dropped with a message; the new sentences are added."""
+    from stance.cli import main
+
+    old = _corpus_rows(corpus)[:3]
+    copies = [
+        {**r, "id": f"new-{i}", "doc": "new-doc", "text": r["text"] + "  ", "origin": "reviewed"}
+        for i, r in enumerate(old)
+    ]
+    fresh = {**copies[0], "id": "new-9", "text": "وأعلنت الحكومة موعد الزيارة المقبلة."}
+    draft = write_draft(_reviewed([*copies, fresh]), tmp_path / "draft.jsonl")
+    res = runner.invoke(main, ["annotations", "add", str(draft), "--annotations", str(corpus)])
+    assert res.exit_code == 0, res.output
+    assert "dropped 3 row(s) already in the annotations" in res.stderr
+    assert "draft.jsonl:1 = tiny.jsonl:1" in res.stderr
+    assert "added 1 sentences" in res.stdout
+    texts = [a.text for a in load_annotations(corpus)]
+    assert len(texts) == len(_corpus_rows(corpus)) + 1 == 27
+    assert texts.count(fresh["text"]) == 1
+
+    res = runner.invoke(main, ["annotations", "add", str(draft), "--annotations", str(corpus)])
+    assert res.exit_code == 0 and "added nothing: every row is already in the annotations" in (
+        res.stdout
+    )
+
+
+def test_cli_add_offers_and_applies_a_correction(runner, corpus: Path, tmp_path) -> None:
+    from stance.cli import main
+
+    rows = _corpus_rows(corpus)
+    t03 = rows[3]  # critical, in doc d1
+    assert t03["label"] == "critical"
+    row = {**t03, "id": "x-1", "doc": "x", "label": "neutral", "origin": "reviewed"}
+    draft = write_draft(_reviewed([row]), tmp_path / "fix.jsonl")
+    before = _snapshot(corpus)
+    args = ["annotations", "add", str(draft), "--annotations", str(corpus)]
+    res = runner.invoke(main, args)
+    assert res.exit_code == 1
+    assert "already in the annotations at tiny.jsonl:4 (id 't03') with label 'critical' (on " in (
+        res.stderr
+    )
+    assert "rerun with --replace to correct it at tiny.jsonl:4" in res.stderr
+    assert _snapshot(corpus) == before
+
+    res = runner.invoke(main, [*args, "--replace"])
+    assert res.exit_code == 0, res.output
+    assert (
+        "corrected tiny.jsonl:4: label 'critical' (on target) -> label 'neutral' (on target)"
+        in res.stdout
+    )
+    after = _corpus_rows(corpus)
+    assert after[3] == {**t03, "label": "neutral"}  # corrected in place, same id and doc
+    assert [r for i, r in enumerate(after) if i != 3] == [r for i, r in enumerate(rows) if i != 3]
+    assert not (corpus / "reviewed").exists()  # nothing appended
+    assert len(load_annotations(corpus)) == len(rows)

@@ -399,7 +399,14 @@ def test_cli_engine_dask(cluster: Any, tiny_model_dir: Path, tmp_path: Path) -> 
     paths = _bad_archive(tmp_path / "in")
     out = tmp_path / "out"
     args = ["score", "--model", str(tiny_model_dir), "--jsonl", str(tmp_path / "in" / "*.jsonl")]
-    dask_args = ["--engine", "dask", "--out", str(out), "--scheduler", cluster.scheduler_address]
+    dask_args = [
+        "--engine",
+        "dask",
+        "--out-dir",
+        str(out),
+        "--scheduler",
+        cluster.scheduler_address,
+    ]
     res = CliRunner().invoke(main, [*args, *dask_args])
     assert res.exit_code == 1, res.output
     assert res.stdout == ""

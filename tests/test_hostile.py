@@ -577,16 +577,16 @@ def test_dask_glob_matching_only_the_output_says_why(
     (out / "part-00000.jsonl").write_text(_good(1)[0] + "\n", encoding="utf-8")
     for pattern in (str(tmp_path / "archive" / "**" / "*.jsonl"), str(tmp_path / "archive")):
         res = _score(
-            runner, tiny_model_dir, "--jsonl", pattern, "--engine", "dask", "--out", str(out)
+            runner, tiny_model_dir, "--jsonl", pattern, "--engine", "dask", "--out-dir", str(out)
         )
         assert res.exit_code == 1
         assert res.stderr == (
             f"Error: {pattern}: its only files (1) are inside the output directory {out}, "
-            "whose files are never read as input; name the input files, or write --out "
+            "whose files are never read as input; name the input files, or write --out-dir "
             "elsewhere\n"
         )
     res = _score(runner, tiny_model_dir, "--jsonl", str(tmp_path / "*.x"), "--engine", "dask",
-                 "--out", str(out))  # fmt: skip
+                 "--out-dir", str(out))  # fmt: skip
     assert res.exit_code == 1 and "no files match this pattern" in res.stderr
 
 
@@ -670,7 +670,7 @@ def test_every_bad_record_kind_same_output_local_jobs_and_dask(
 
     dask_args = ["--engine", "dask", "--scheduler", cluster.scheduler_address]
     out = tmp_path / "out"
-    res = _score(runner, tiny_model_dir, "--jsonl", str(src), *dask_args, "--out", str(out))
+    res = _score(runner, tiny_model_dir, "--jsonl", str(src), *dask_args, "--out-dir", str(out))
     assert res.exit_code == 1, res.output
     assert _errors(res.stderr) == errors
 

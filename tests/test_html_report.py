@@ -106,7 +106,7 @@ def test_one_element_per_sentence_with_label_and_confidence() -> None:
     assert [a["class"] for a in p.sents] == ["sent critical", "sent pro", "sent neutral"]
     assert [a["data-p"] for a in p.sents] == ["0.900", "0.400", "0.600"]
     assert p.texts == [s.text for s in article.sentences]
-    assert all("p=" in (a["title"] or "") for a in p.sents)
+    assert all("p=" in (a["data-tip"] or "") for a in p.sents)  # the hover tooltip
     alpha = [float(re.search(r"--a: ([\d.]+)", a["style"] or "").group(1)) for a in p.sents]
     assert alpha[0] > alpha[2] > alpha[1] > 0  # shading grows with confidence
 
@@ -148,7 +148,8 @@ def test_summary_block_and_svg_bar() -> None:
     assert html.count("<rect") == 4  # frame + three shares
     for text in ("sentences", "lean (−1 critical", "loaded-term score", "top terms", "1 (33%)"):
         assert text in html
-    assert '<bdi lang="ar">الكيان الصهيوني</bdi> ×1' in html
+    # The count is its own left-to-right unit after the isolated term.
+    assert '<bdi lang="ar">الكيان الصهيوني</bdi>&nbsp;<span class="count">×1</span>' in html
 
 
 def test_missing_summary_is_computed() -> None:

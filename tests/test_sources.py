@@ -159,7 +159,9 @@ def test_html_escapes_and_draws_one_marker_per_source() -> None:
     assert page.count("<svg") == 1
     assert page.count('class="marker') == 4
     assert "<script" not in page and "http://" not in page.replace("http://www.w3.org/2000/svg", "")
-    assert 'dir="rtl"' in page
+    assert '<html lang="en" dir="ltr">' in page  # English headings read left to right
+    ar = render_sources_html(profile_sources(recs, n_boot=100), lang="ar")
+    assert '<html lang="ar" dir="rtl">' in ar and "<th>المصدر</th>" in ar
 
 
 def _write_jsonl(path: Path, recs: list[dict[str, Any]]) -> Path:

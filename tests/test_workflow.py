@@ -33,7 +33,7 @@ def test_directory_with_source_and_sidecar_csv(runner, tiny_model_dir, articles,
     csv.write_text("path,source,date\narticles/sub/b.txt,Outlet B,2025-11-07\n", encoding="utf-8")
     res = _run(
         runner, tiny_model_dir, "score", "--format", "json", "--source", "Outlet A",
-        "--sources", str(csv), str(articles),
+        "--outlets-csv", str(csv), str(articles),
     )  # fmt: skip
     assert res.exit_code == 0, res.output
     recs = [json.loads(line) for line in res.stdout.splitlines()]
@@ -47,7 +47,7 @@ def test_directory_with_source_and_sidecar_csv(runner, tiny_model_dir, articles,
 def test_bad_sources_csv_is_a_clean_error(runner, tiny_model_dir, articles, tmp_path):
     csv = tmp_path / "outlets.csv"
     csv.write_text("file,outlet\nx,y\n", encoding="utf-8")
-    res = _run(runner, tiny_model_dir, "score", "--sources", str(csv), str(articles))
+    res = _run(runner, tiny_model_dir, "score", "--outlets-csv", str(csv), str(articles))
     assert res.exit_code == 1 and "header must be path,source" in res.stderr
 
 
@@ -126,7 +126,7 @@ def test_sources_profiles_all_formats(runner, tiny_model_dir, articles, tmp_path
     assert res.exit_code == 0 and "<svg" in page.read_text(encoding="utf-8")
 
 
-def test_sources_rejects_passage_records(runner, tmp_path):
+def test_sources_reports_a_bad_passage_record(runner, tmp_path):
     p = tmp_path / "passages.jsonl"
     p.write_text(json.dumps({"id": 1, "label": "pro", "probabilities": {}}) + "\n")
     res = runner.invoke(main, ["sources", str(p)])
@@ -159,7 +159,8 @@ def test_annotate_add_train_compare(runner, tiny_model_dir, tiny_dir, tmp_path):
     added = runner.invoke(main, ["annotations", "add", str(draft), "--annotations", str(ann)])
     assert added.exit_code == 0 and f"added {len(rows)} sentences" in added.stdout
     again = runner.invoke(main, ["annotations", "add", str(draft), "--annotations", str(ann)])
-    assert again.exit_code == 1  # duplicates refused
+    assert again.exit_code == 0  # the same sentences again: dropped, nothing written
+    assert f"dropped {len(rows)} row(s) already in the annotations" in again.stderr
 
     res = runner.invoke(main, ["evaluate", "--annotations", str(ann), "--compare", str(old_model)])
     assert res.exit_code == 0, res.output
