@@ -248,7 +248,7 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "clf__C": 4.0,
     "clf__relevance_C": 2.0,
     "clf__on_target_threshold": 0.5,
-    "clf__neutral_weight": 0.85,
+    "clf__neutral_weight": 1.0,
     "clf__pro_weight": 1.0,
 }
 
