@@ -217,6 +217,26 @@ class Lexicon:
     def __len__(self) -> int:
         return len(self.terms)
 
+    def start_tokens(self, piece: str) -> tuple[tuple[str, ...], bool]:
+        """Where :meth:`find` looks in ``piece``, one whitespace-separated piece of
+        normalized text: the word tokens in it at which a term can start, and whether
+        it has a quote or bracket that a term can open with. A text none of whose
+        pieces has either has no match; for the others, :meth:`find_from` takes what
+        its pieces have (``stance.vectorize`` splits every text once for all of this)."""
+        starts = self._starts
+        runs = tuple(dict.fromkeys(r for r in _WORD_RUN.findall(piece) if r in starts))
+        return runs, bool(self._quoted) and _OPENER.search(piece) is not None
+
+    def find_from(
+        self, text: str, norm: str, starts: Iterable[str], quoted: bool
+    ) -> list[TermMatch]:
+        """:meth:`find` for a caller that has normalized ``text`` already (``norm``)
+        and gathered :meth:`start_tokens` of its pieces: ``starts``, every start token
+        of any piece, and ``quoted``, whether any piece has an opener."""
+        if not text:
+            return []
+        return list(self._matches(text, norm, starts, quoted))
+
     def find(self, text: str) -> list[TermMatch]:
         """All term matches in ``text``, longest first where they overlap, in text order."""
         if len(text) > _CACHE_MAX_CHARS:  # keep the cache's memory bounded
@@ -248,7 +268,13 @@ class Lexicon:
         quoted = bool(self._quoted) and _OPENER.search(norm) is not None
         if not quoted and self._starts.keys().isdisjoint(words):
             return ()  # the common case, decided in C
-        hits = self._starts.keys() & set(words)
+        return self._matches(text, norm, self._starts.keys() & set(words), quoted)
+
+    def _matches(
+        self, text: str, norm: str, hits: Iterable[str], quoted: bool
+    ) -> tuple[TermMatch, ...]:
+        """The matches in ``text`` (normalized: ``norm``) of forms starting at a start
+        token in ``hits`` or, when ``quoted``, at a quote or bracket."""
         positions = []
         for tok in hits:  # few per text: locate each with str.find, not a regex scan
             forms, size, i = self._starts[tok], len(tok), norm.find(tok)
@@ -261,7 +287,7 @@ class Lexicon:
                     positions.append((i, forms))
                 i = norm.find(tok, i + 1)
         if quoted:
-            positions.extend((i, self._quoted) for i, ch in enumerate(norm) if ch in _OPENERS)
+            positions.extend((m.start(), self._quoted) for m in _OPENER.finditer(norm))
         candidates = []
         for pos, js in positions:
             m = self._regex_for(js).match(norm, pos)
