@@ -25,7 +25,7 @@ import numpy as np
 from .atomic import AtomicFile
 from .decision import DecisionRule
 from .errors import InputError, ModelError
-from .lexicon import Lexicon, load_lexicon
+from .lexicon import Lexicon, TermMatch, load_lexicon
 from .normalize import is_arabic_char
 from .report import ArticleScore, Prediction, SentenceScore, summarize
 from .segment import segment
@@ -147,19 +147,41 @@ class StanceModel:
 
     def _predict(self, texts: Iterable[str], what: str) -> tuple[np.ndarray, np.ndarray | None]:
         """(probabilities, on-target probabilities or None) for ``texts``."""
+        proba, on_target, _ = self._predict_with_terms(texts, what, terms=False)
+        return proba, on_target
+
+    def _predict_with_terms(
+        self, texts: Iterable[str], what: str, terms: bool
+    ) -> tuple[np.ndarray, np.ndarray | None, list[list[TermMatch]] | None]:
+        """:meth:`_predict`, plus (with ``terms``) the loaded terms of each text by
+        :attr:`lexicon`: found in the classifier's own pass over the texts when it can,
+        otherwise with ``lexicon.find``."""
         texts = _check_texts(texts, what)
         if not texts:
-            return np.zeros((0, len(self.classes_))), None
+            return np.zeros((0, len(self.classes_))), None, [] if terms else None
         # A passage longer than this reads like this much of it: the cut keeps a 10 MB
         # scraped "sentence" from costing gigabytes of character n-grams.
-        texts = [t[:MAX_MODEL_CHARS] for t in texts]
+        cut = [t[:MAX_MODEL_CHARS] for t in texts]
+        matches = None
         if self._scorer is not None:
-            return self._scorer.predict(texts)
-        pipe = self.pipeline
-        if hasattr(pipe[-1], "predict_target_proba"):
-            Xt = pipe[:-1].transform(texts)
-            return pipe[-1].predict_proba(Xt), pipe[-1].predict_target_proba(Xt)
-        return pipe.predict_proba(texts), None
+            proba, on_target, matches = self._scorer.predict_with_terms(cut, terms)
+        else:
+            pipe = self.pipeline
+            if hasattr(pipe[-1], "predict_target_proba"):
+                Xt = pipe[:-1].transform(cut)
+                proba, on_target = pipe[-1].predict_proba(Xt), pipe[-1].predict_target_proba(Xt)
+            else:
+                proba, on_target = pipe.predict_proba(cut), None
+        if not terms:
+            return proba, on_target, None
+        # The pass matched the shipped lexicon on the cut texts: reuse what applies.
+        shared = matches is not None and self.lexicon is load_lexicon()
+        lexicon = self.lexicon
+        found = [
+            m if shared and len(t) <= MAX_MODEL_CHARS else lexicon.find(t)
+            for t, m in zip(texts, matches or [None] * len(texts))
+        ]
+        return proba, on_target, found
 
     def predict_proba(self, texts: Iterable[str]) -> np.ndarray:
         """Class probabilities, shape (n_texts, n_classes), columns in ``classes_`` order.
@@ -180,17 +202,26 @@ class StanceModel:
     def score_sentences(self, texts: Sequence[str]) -> list[Prediction]:
         """A :class:`~stance.report.Prediction` per text (probabilities rounded to 6
         places, on-target probability to 4)."""
-        proba, on = self._predict(texts, "score_sentences")
+        return self._predictions(*self._predict(texts, "score_sentences"))
+
+    def score_passages(
+        self, texts: Sequence[str]
+    ) -> tuple[list[Prediction], list[list[TermMatch]]]:
+        """:meth:`score_sentences` and the loaded terms of each text (``lexicon.find``),
+        from one pass over the texts."""
+        proba, on, found = self._predict_with_terms(texts, "score_passages", terms=True)
+        return self._predictions(proba, on), found  # type: ignore[return-value]
+
+    def _predictions(self, proba: np.ndarray, on: np.ndarray | None) -> list[Prediction]:
         classes = self.classes_
         rule = self.decision_rule
-        labels = rule.labels(proba, on, classes)
-        about = rule.about_target(on, len(proba))
-        out = []
-        for i, row in enumerate(proba):
-            probs = {c: round(float(p), 6) for c, p in zip(classes, row)}
-            target = None if on is None else round(float(on[i]), 4)
-            out.append(Prediction(classes[labels[i]], probs, target, bool(about[i])))
-        return out
+        labels = rule.labels(proba, on, classes).tolist()
+        about = rule.about_target(on, len(proba)).tolist()
+        targets = [None] * len(proba) if on is None else [round(t, 4) for t in on.tolist()]
+        return [
+            Prediction(classes[label], dict(zip(classes, [round(p, 6) for p in row])), t, a)
+            for row, label, t, a in zip(proba.tolist(), labels, targets, about)
+        ]
 
     def score_article(self, text: str, source: str | None = None) -> ArticleScore:
         """Segment ``text`` into sentences, label each, and summarize the article.
