@@ -363,7 +363,7 @@ class OnePass:
     - per word block, the ids of its tokens, their stems and the stem bigrams inside
       it, plus its first and last token (the bigrams across words pair the last token
       of a word with the first of the next word that has tokens);
-    - where a lexicon term can start in it (:meth:`stance.lexicon.Lexicon.start_tokens`).
+    - what the lexicon looks for in it (:meth:`stance.lexicon.Lexicon.clues`).
 
     A batch is then one dict lookup per word occurrence, one sparse product per block,
     and the lexicon's regular expressions only on the texts, and at the words, where a
@@ -383,8 +383,9 @@ class OnePass:
         self._tokens = [_UnitTable() for _ in self.blocks]
         self._first = [_Column() for _ in self.blocks]
         self._last = [_Column() for _ in self.blocks]
-        self._may_match = _Column(np.bool_)
-        self._starts: dict[int, tuple[tuple[str, ...], bool]] = {}  # rows that may match
+        self._may_match = _Column(np.bool_)  # a term can start in the word
+        self._has_clue = _Column(np.bool_)
+        self._clues: dict[int, tuple[tuple[str, str], ...]] = {}  # rows with clues
         self._size = 0
 
     def _lexicon_now(self) -> Any:
@@ -411,10 +412,11 @@ class OnePass:
                 self._rows[b].append(np.concatenate(ids))
                 self._first[b].set(row, rows[0] if len(rows) else -1)
                 self._last[b].set(row, rows[-1] if len(rows) else -1)
-        starts, quoted = self._lexicon.start_tokens(word)
-        self._may_match.set(row, bool(starts) or quoted)
-        if starts or quoted:
-            self._starts[row] = (starts, quoted)
+        clues = self._lexicon.clues(word)
+        self._may_match.set(row, any(kind != "next" for kind, _ in clues))
+        self._has_clue.set(row, bool(clues))
+        if clues:
+            self._clues[row] = clues
         self._index[word] = row
         self._size = row + 1
 
@@ -469,18 +471,15 @@ class OnePass:
         matches = None
         if terms or any(isinstance(b, LexiconBlock) for b in self.blocks):
             matches = [[] for _ in texts]
-            at = np.flatnonzero(self._may_match.values[rows])
-            if len(at):
-                # What the lexicon looks for, gathered from the words of each text.
-                found: dict[int, tuple[set[str], bool]] = {}
-                for doc, row in zip(doc_of[at].tolist(), rows[at].tolist()):
-                    starts, quoted = self._starts[row]
-                    have = found.setdefault(doc, (set(), False))
-                    have[0].update(starts)
-                    if quoted and not have[1]:
-                        found[doc] = (have[0], True)
-                for doc, (starts, quoted) in found.items():
-                    matches[doc] = lex.find_from(texts[doc], norms[doc], starts, quoted)
+            may = np.zeros(n, dtype=bool)
+            may[doc_of[self._may_match.values[rows]]] = True
+            # The clues of every word of the texts where a term can start.
+            at = np.flatnonzero(self._has_clue.values[rows] & may[doc_of])
+            clues: dict[int, set[tuple[str, str]]] = {}
+            for doc, row in zip(doc_of[at].tolist(), rows[at].tolist()):
+                clues.setdefault(doc, set()).update(self._clues[row])
+            for doc, found in clues.items():
+                matches[doc] = lex.find_from(texts[doc], norms[doc], found)
         out = []
         for b, block in enumerate(self.blocks):
             if isinstance(block, LexiconBlock):
