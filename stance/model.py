@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -28,8 +28,9 @@ from .errors import InputError, ModelError
 from .lexicon import Lexicon, TermMatch, load_lexicon
 from .normalize import is_arabic_char
 from .report import ArticleScore, Prediction, SentenceScore, summarize
+from .rounding import round_array
 from .segment import segment
-from .sniff import text_language
+from .sniff import text_language, text_languages
 
 __all__ = ["StanceModel", "load_model", "default_model_dir", "CARD_NAME", "FORMAT_VERSION"]
 
@@ -67,6 +68,39 @@ def _versions() -> dict[str, str]:
         "joblib": joblib.__version__,
         "pyarabic": getattr(pyarabic, "__version__", "unknown"),
     }
+
+
+class RoundedScores(NamedTuple):
+    """Per text: the index of its label in ``classes``, its probabilities rounded to 6
+    places (in ``classes`` order), its on-target probability rounded to 4 (None without
+    a relevance stage), and whether it counts as on target; and the rounded numbers as
+    ``repr`` writes them (the probabilities of all texts in one list)."""
+
+    classes: list[str]
+    labels: list[int]
+    probabilities: list[list[float]]
+    on_target: list[float | None]
+    about_target: list[bool]
+    probability_texts: list[str]
+    on_target_texts: list[str | None]
+
+    def predictions(self) -> list[Prediction]:
+        """A :class:`~stance.report.Prediction` per text."""
+        classes = self.classes
+        return [
+            Prediction(classes[label], dict(zip(classes, row)), t, a)
+            for label, row, t, a in zip(
+                self.labels, self.probabilities, self.on_target, self.about_target
+            )
+        ]
+
+
+class PassageScores(NamedTuple):
+    """What :meth:`StanceModel.score_passages` finds in each text."""
+
+    scores: RoundedScores
+    loaded_terms: list[list[TermMatch]]
+    languages: list[str]
 
 
 def _check_texts(texts: Any, what: str) -> list[str]:
@@ -147,24 +181,24 @@ class StanceModel:
 
     def _predict(self, texts: Iterable[str], what: str) -> tuple[np.ndarray, np.ndarray | None]:
         """(probabilities, on-target probabilities or None) for ``texts``."""
-        proba, on_target, _ = self._predict_with_terms(texts, what, terms=False)
+        proba, on_target, _, _ = self._analyse(texts, what)
         return proba, on_target
 
-    def _predict_with_terms(
-        self, texts: Iterable[str], what: str, terms: bool
-    ) -> tuple[np.ndarray, np.ndarray | None, list[list[TermMatch]] | None]:
-        """:meth:`_predict`, plus (with ``terms``) the loaded terms of each text by
-        :attr:`lexicon`: found in the classifier's own pass over the texts when it can,
-        otherwise with ``lexicon.find``."""
+    def _analyse(
+        self, texts: Iterable[str], what: str, passages: bool = False
+    ) -> tuple[np.ndarray, np.ndarray | None, list[list[TermMatch]], list[str]]:
+        """:meth:`_predict`, plus (with ``passages``) the loaded terms of each text by
+        :attr:`lexicon` and its language (``text_language``): found in the classifier's
+        own pass over the texts when it can, otherwise on their own."""
         texts = _check_texts(texts, what)
         if not texts:
-            return np.zeros((0, len(self.classes_))), None, [] if terms else None
+            return np.zeros((0, len(self.classes_))), None, [], []
         # A passage longer than this reads like this much of it: the cut keeps a 10 MB
         # scraped "sentence" from costing gigabytes of character n-grams.
         cut = [t[:MAX_MODEL_CHARS] for t in texts]
-        matches = None
+        found = None
         if self._scorer is not None:
-            proba, on_target, matches = self._scorer.predict_with_terms(cut, terms)
+            proba, on_target, found = self._scorer.analyse(cut, passages, passages)
         else:
             pipe = self.pipeline
             if hasattr(pipe[-1], "predict_target_proba"):
@@ -172,16 +206,25 @@ class StanceModel:
                 proba, on_target = pipe[-1].predict_proba(Xt), pipe[-1].predict_target_proba(Xt)
             else:
                 proba, on_target = pipe.predict_proba(cut), None
-        if not terms:
-            return proba, on_target, None
-        # The pass matched the shipped lexicon on the cut texts: reuse what applies.
-        shared = matches is not None and self.lexicon is load_lexicon()
-        lexicon = self.lexicon
-        found = [
-            m if shared and len(t) <= MAX_MODEL_CHARS else lexicon.find(t)
-            for t, m in zip(texts, matches or [None] * len(texts))
-        ]
-        return proba, on_target, found
+        if not passages:
+            return proba, on_target, [], []
+        # The pass read the cut texts, with the shipped lexicon: reuse what applies.
+        whole = [len(t) <= MAX_MODEL_CHARS for t in texts]
+        terms = found.terms if found is not None and self.lexicon is load_lexicon() else None
+        if terms is None or not all(whole):
+            lexicon = self.lexicon
+            terms = [
+                terms[i] if terms is not None and whole[i] else lexicon.find(t)
+                for i, t in enumerate(texts)
+            ]
+        languages = found.languages if found is not None else None
+        if languages is None:
+            languages = text_languages(texts)
+        elif not all(whole):
+            languages = [
+                lang if w else text_language(t) for t, w, lang in zip(texts, whole, languages)
+            ]
+        return proba, on_target, terms, languages
 
     def predict_proba(self, texts: Iterable[str]) -> np.ndarray:
         """Class probabilities, shape (n_texts, n_classes), columns in ``classes_`` order.
@@ -202,26 +245,35 @@ class StanceModel:
     def score_sentences(self, texts: Sequence[str]) -> list[Prediction]:
         """A :class:`~stance.report.Prediction` per text (probabilities rounded to 6
         places, on-target probability to 4)."""
-        return self._predictions(*self._predict(texts, "score_sentences"))
+        return self._rounded(*self._predict(texts, "score_sentences")).predictions()
 
-    def score_passages(
-        self, texts: Sequence[str]
-    ) -> tuple[list[Prediction], list[list[TermMatch]]]:
-        """:meth:`score_sentences` and the loaded terms of each text (``lexicon.find``),
-        from one pass over the texts."""
-        proba, on, found = self._predict_with_terms(texts, "score_passages", terms=True)
-        return self._predictions(proba, on), found  # type: ignore[return-value]
+    def score_passages(self, texts: Sequence[str]) -> PassageScores:
+        """What ``score --jsonl`` writes of each text, from one pass over the texts: the
+        figures of :meth:`score_sentences` (``scores.predictions()`` makes those), the
+        loaded terms (``lexicon.find``) and the language (``text_language``)."""
+        proba, on, terms, languages = self._analyse(texts, "score_passages", passages=True)
+        return PassageScores(self._rounded(proba, on), terms, languages)
 
-    def _predictions(self, proba: np.ndarray, on: np.ndarray | None) -> list[Prediction]:
+    def _rounded(self, proba: np.ndarray, on: np.ndarray | None) -> RoundedScores:
+        """The figures of a :class:`~stance.report.Prediction` per row, as lists."""
         classes = self.classes_
         rule = self.decision_rule
-        labels = rule.labels(proba, on, classes).tolist()
-        about = rule.about_target(on, len(proba)).tolist()
-        targets = [None] * len(proba) if on is None else [round(t, 4) for t in on.tolist()]
-        return [
-            Prediction(classes[label], dict(zip(classes, [round(p, 6) for p in row])), t, a)
-            for row, label, t, a in zip(proba.tolist(), labels, targets, about)
-        ]
+        k = len(classes)
+        values, texts = round_array(proba, 6)
+        if on is None:
+            target_texts: list[str | None] = [None] * len(proba)
+            targets: list[float | None] = [None] * len(proba)
+        else:
+            targets, target_texts = round_array(on, 4)  # type: ignore[assignment]
+        return RoundedScores(
+            classes,
+            rule.labels(proba, on, classes).tolist(),
+            [values[i : i + k] for i in range(0, len(values), k)],
+            targets,
+            rule.about_target(on, len(proba)).tolist(),
+            texts,
+            target_texts,
+        )
 
     def score_article(self, text: str, source: str | None = None) -> ArticleScore:
         """Segment ``text`` into sentences, label each, and summarize the article.

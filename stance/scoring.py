@@ -17,7 +17,15 @@ from typing import Any
 import numpy as np
 
 from .decision import DecisionRule, heads_to_proba
-from .vectorize import LEXICON_COLUMNS, Block, CharBlock, LexiconBlock, OnePass, WordBlock
+from .vectorize import (
+    LEXICON_COLUMNS,
+    Block,
+    CharBlock,
+    LexiconBlock,
+    OnePass,
+    PassResult,
+    WordBlock,
+)
 
 __all__ = ["Scorer", "FORMAT"]
 
@@ -115,7 +123,7 @@ class Scorer:
         coefficients, heads x features). Their products, summed, plus ``intercept``
         are the linear scores: what :meth:`predict` and explanations are made of.
         All blocks come from one pass over the texts (:class:`stance.vectorize.OnePass`)."""
-        matrices, _ = self._pass.transform(texts)
+        matrices = self._pass.transform(texts).matrices
         return [(Xb, coef) for Xb, (coef, _) in zip(matrices, self._slices)]
 
     def block_matrices_per_block(self, texts: list[str]) -> list[tuple[Any, np.ndarray]]:
@@ -134,25 +142,25 @@ class Scorer:
     def predict(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray | None]:
         """(probabilities in ``classes_`` order, on-target probability or None) per text:
         each feature block times its slice of every head's coefficients."""
-        proba, on_target, _ = self.predict_with_terms(texts, terms=False)
+        proba, on_target, _ = self.analyse(texts)
         return proba, on_target
-
-    def predict_with_terms(
-        self, texts: list[str], terms: bool = True
-    ) -> tuple[np.ndarray, np.ndarray | None, list[list[Any]] | None]:
-        """:meth:`predict`, plus the loaded terms of each text (``find`` of the shipped
-        lexicon) found in the same pass: with ``terms``, or when the model has a
-        lexicon block (None otherwise)."""
-        matrices, matches = self._pass.transform(texts, terms)
-        scores = np.tile(self.intercept, (len(texts), 1))
-        for Xb, (_, coef_t) in zip(matrices, self._slices):
-            scores += Xb @ coef_t
-        proba, on_target = heads_to_proba(scores, self.design, self.classes_)
-        return proba, on_target, matches
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         """The probabilities of :meth:`predict`."""
         return self.predict(texts)[0]
+
+    def analyse(
+        self, texts: list[str], terms: bool = False, languages: bool = False
+    ) -> tuple[np.ndarray, np.ndarray | None, PassResult]:
+        """:meth:`predict`, and the pass it was computed from: with ``terms`` the loaded
+        terms of each text (``find`` of the shipped lexicon), with ``languages`` their
+        languages (``text_language``), found in the same pass (:class:`PassResult`)."""
+        found = self._pass.transform(texts, terms, languages)
+        scores = np.tile(self.intercept, (len(texts), 1))
+        for Xb, (_, coef_t) in zip(found.matrices, self._slices):
+            scores += Xb @ coef_t
+        proba, on_target = heads_to_proba(scores, self.design, self.classes_)
+        return proba, on_target, found
 
     def save(self, fh: Any) -> None:
         """Write the arrays as ``.npz`` to an open binary file."""

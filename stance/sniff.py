@@ -16,6 +16,8 @@ __all__ = [
     "visible_text",
     "text_language",
     "text_languages",
+    "script_counts",
+    "languages_from_counts",
 ]
 
 _MAGIC = (
@@ -187,18 +189,31 @@ def text_language(text: str) -> str:
 
 def text_languages(texts: Sequence[str]) -> list[str]:
     """:func:`text_language` of each text, counted with numpy over all of them at once."""
-    out: list[str] = []
+    return languages_from_counts(script_counts(texts))
+
+
+def script_counts(texts: Sequence[str]) -> Any:
+    """What :func:`text_language` counts in each text, as a (texts x 7) int64 array:
+    letters, Arabic-script letters, Hebrew letters, Latin letters, Persian-only letters,
+    words of the Arabic block and Persian function words among them.
+
+    Every count of a text is the sum of the counts of its whitespace-separated pieces
+    (no letter or word spans whitespace), so ``stance.vectorize`` counts each distinct
+    piece once and adds them up (:func:`languages_from_counts` then decides)."""
+    import numpy as np  # imported here: `stance --help` reads this module too
+
+    parts = []
     chunk: list[str] = []
     size = 0
     for text in texts:
         if chunk and size + len(text) > _CHUNK_CHARS:
-            out.extend(_languages(chunk))
+            parts.append(_counts(chunk))
             chunk, size = [], 0
         chunk.append(text)
         size += len(text) + 1
     if chunk:
-        out.extend(_languages(chunk))
-    return out
+        parts.append(_counts(chunk))
+    return np.vstack(parts) if parts else np.zeros((0, 7), dtype=np.int64)
 
 
 _ALPHA_BMP: Any = None
@@ -222,31 +237,32 @@ def _is_alpha(cps: Any) -> Any:
 _NAMES = ("none", "arabic", "persian", "hebrew", "latin", "other")
 
 
-def _languages(texts: list[str]) -> list[str]:
-    import numpy as np  # imported here: `stance --help` reads this module too
+def _counts(texts: list[str]) -> Any:
+    import numpy as np
 
     joined = "\n".join(texts) + "\n"  # a separator that is no letter and no word
     cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     starts = np.zeros(len(texts), dtype=np.int64)
     np.cumsum([len(t) + 1 for t in texts[:-1]], out=starts[1:])
+    out = np.zeros((len(texts), 7), dtype=np.int64)
 
-    def per_text(mask: Any) -> Any:
-        return np.add.reduceat(mask, starts, dtype=np.int64)
+    def per_text(column: int, mask: Any) -> None:
+        out[:, column] = np.add.reduceat(mask, starts, dtype=np.int64)
 
     letters = _is_alpha(cps)
     block = (cps >= 0x0600) & (cps <= 0x06FF)  # the Arabic block: what _WORD spans
-    n = per_text(letters)
-    arabic = per_text(letters & (block | ((cps >= 0x0750) & (cps <= 0x077F))))
-    hebrew = per_text(letters & (cps >= 0x0590) & (cps <= 0x05FF))
-    latin = per_text(letters & ((cps < 0x80) | ((cps >= 0x00C0) & (cps <= 0x024F))))
+    per_text(0, letters)
+    per_text(1, letters & (block | ((cps >= 0x0750) & (cps <= 0x077F))))
+    per_text(2, letters & (cps >= 0x0590) & (cps <= 0x05FF))
+    per_text(3, letters & ((cps < 0x80) | ((cps >= 0x00C0) & (cps <= 0x024F))))
     extra_letter = np.zeros(len(cps), dtype=bool)
     for c in _PERSIAN_LETTERS:
         extra_letter |= cps == ord(c)
-    extra = per_text(extra_letter)  # all four are letters
+    per_text(4, extra_letter)  # all four are letters
     # Words (runs of the block): where each starts and ends, and which are Persian.
     edges = np.flatnonzero(np.diff(block, prepend=False, append=False))
     first, length = edges[::2], edges[1::2] - edges[::2]
-    words = np.bincount(np.searchsorted(starts, first, side="right") - 1, minlength=len(texts))
+    out[:, 5] = np.bincount(np.searchsorted(starts, first, side="right") - 1, minlength=len(texts))
     short = length <= _KEY_LETTERS
     first, length = first[short], length[short]
     key = np.zeros(len(first), dtype=np.int64)
@@ -254,7 +270,15 @@ def _languages(texts: list[str]) -> list[str]:
         has = length > k
         key[has] += (cps[first[has] + k].astype(np.int64) - 0x5FF) << (9 * k)
     found = first[np.isin(key, _PERSIAN_KEYS)]
-    persian = np.bincount(np.searchsorted(starts, found, side="right") - 1, minlength=len(texts))
+    out[:, 6] = np.bincount(np.searchsorted(starts, found, side="right") - 1, minlength=len(texts))
+    return out
+
+
+def languages_from_counts(counts: Any) -> list[str]:
+    """The language of each row of :func:`script_counts` (summed over pieces or not)."""
+    import numpy as np
+
+    n, arabic, hebrew, latin, extra, words, persian = np.asarray(counts, dtype=np.int64).T
     # The same divisions as in Python (exact integers, IEEE division): the same verdicts.
     with np.errstate(divide="ignore", invalid="ignore"):
         is_arabic = arabic / n >= 0.3

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from scipy import sparse
@@ -27,6 +27,7 @@ __all__ = [
     "lexicon_features",
     "LexiconBlock",
     "OnePass",
+    "PassResult",
 ]
 
 # Words, numbers, and the punctuation that carries stance (quotes, brackets, colon of
@@ -99,6 +100,9 @@ class _Rows:
             (np.ones(nnz), self.ids[:nnz], self.ptr[: self.size + 1]),
             shape=(self.size, n_features),
         )
+
+
+_NONE = np.zeros(0, dtype=np.int32)
 
 
 class _UnitTable(_Rows):
@@ -338,37 +342,55 @@ Block = CharBlock | WordBlock | LexiconBlock
 
 
 class _Column:
-    """An integer per unit, in an array that grows in place like :class:`_Rows`."""
+    """Values per unit (a row each), in an array that grows in place like :class:`_Rows`."""
 
-    def __init__(self, dtype: Any = np.int32) -> None:
-        self.values = np.zeros(1024, dtype=dtype)
+    def __init__(self, dtype: Any = np.int32, width: int | None = None) -> None:
+        shape = (1024,) if width is None else (1024, width)
+        self.values = np.zeros(shape, dtype=dtype)
 
-    def set(self, row: int, value: int) -> None:
+    def set(self, row: int, value: Any) -> None:
         if row >= len(self.values):
-            self.values = np.resize(self.values, 2 * len(self.values))
+            grown = np.zeros((2 * len(self.values), *self.values.shape[1:]), self.values.dtype)
+            grown[: len(self.values)] = self.values
+            self.values = grown
         self.values[row] = value
 
 
-class OnePass:
-    """Every block of a fitted model (word and character TF-IDF, loaded terms) from one
-    normalization and one whitespace split of each text.
+class PassResult(NamedTuple):
+    """What :meth:`OnePass.transform` found in a batch of texts: each block's matrix
+    (texts x features, in block order); when asked for (or, for ``terms``, when the
+    model has a lexicon block), the loaded terms of each text, ``Lexicon.find(text)`` of
+    the shipped lexicon; and the language of each text, ``text_language(text)``."""
 
-    The unit is a whitespace-separated word of the normalized text. Everything the
-    blocks read is a function of such words: the character block's n-grams are made
-    inside them (``char_wb``), tokens never contain whitespace (so a text's tokens are
-    its words' tokens in order), and the lexicon's start tokens are letter runs, which
-    are tokens too. Each distinct word is analysed once into
+    matrices: list[sparse.csr_matrix]
+    terms: list[list[Any]] | None
+    languages: list[str] | None
+
+
+class OnePass:
+    """Every block of a fitted model (word and character TF-IDF, loaded terms), and the
+    language check, from one whitespace split of each text.
+
+    The unit is a whitespace-separated piece of the text as given. Normalization works
+    character by character and keeps whitespace (it turns a few characters into spaces,
+    none into nothing), so the normalized text's pieces are its pieces' normalized
+    pieces, in order. Everything the blocks read is a function of those: the character
+    block's n-grams are made inside them (``char_wb``), tokens never contain whitespace
+    (so a text's tokens are its pieces' tokens in order), the lexicon's start tokens
+    are letter runs, which are tokens too, and the language check counts letters and
+    words, none of which spans whitespace. Each distinct piece is analysed once into
 
     - per character block, its n-gram feature ids;
     - per word block, the ids of its tokens, their stems and the stem bigrams inside
-      it, plus its first and last token (the bigrams across words pair the last token
-      of a word with the first of the next word that has tokens);
-    - what the lexicon looks for in it (:meth:`stance.lexicon.Lexicon.clues`).
+      it, plus its first and last token (the bigrams across pieces pair the last token
+      of a piece with the first of the next piece that has tokens);
+    - what the lexicon looks for in it (:meth:`stance.lexicon.Lexicon.clues`);
+    - its letter and word counts (:func:`stance.sniff.script_counts`).
 
-    A batch is then one dict lookup per word occurrence, one sparse product per block,
-    and the lexicon's regular expressions only on the texts, and at the words, where a
-    term can start (:meth:`~stance.lexicon.Lexicon.find_from`).
-    The matrices equal the blocks' own ``transform`` (tests/test_onepass.py).
+    A batch is then one dict lookup per piece, one sparse product per block, and the
+    lexicon's regular expressions only on the texts, and at the words, where a term can
+    start (:meth:`~stance.lexicon.Lexicon.find_from`); no text is normalized whole but
+    those. The matrices equal the blocks' own ``transform`` (tests/test_onepass.py).
     """
 
     def __init__(self, blocks: list[Block]) -> None:
@@ -383,56 +405,66 @@ class OnePass:
         self._tokens = [_UnitTable() for _ in self.blocks]
         self._first = [_Column() for _ in self.blocks]
         self._last = [_Column() for _ in self.blocks]
-        self._may_match = _Column(np.bool_)  # a term can start in the word
+        self._may_match = _Column(np.bool_)  # a term can start in the piece
         self._has_clue = _Column(np.bool_)
         self._clues: dict[int, tuple[tuple[str, str], ...]] = {}  # rows with clues
+        self._scripts = _Column(np.int64, 7)
         self._size = 0
 
     def _lexicon_now(self) -> Any:
         from .lexicon import load_lexicon
 
         lex = load_lexicon()
-        if lex is not self._lexicon:  # the flags belong to one lexicon
+        if lex is not self._lexicon:  # the clues belong to one lexicon
             self._reset()
             self._lexicon = lex
         return lex
 
-    def _add(self, word: str) -> None:
+    def _add(self, piece: str) -> int:
         row = self._size
+        subs = normalize(piece).split()  # one normalized piece, rarely none or more
         for b, block in enumerate(self.blocks):
             if isinstance(block, CharBlock):
-                self._rows[b].append(block._unit_ids(word))
+                ids = [block._unit_ids(sub) for sub in subs]
+                self._rows[b].append(ids[0] if len(ids) == 1 else np.concatenate([_NONE, *ids]))
             elif isinstance(block, WordBlock):
-                tokens = tokenize(word)
+                tokens = (
+                    tokenize(subs[0]) if len(subs) == 1 else [t for u in subs for t in tokenize(u)]
+                )
                 table = self._tokens[b]
                 rows = table.rows(tokens, block._unit_ids)
-                ids = [table.row(r) for r in rows.tolist()]
+                found = [table.row(r) for r in rows.tolist()]
                 pairs = [block._pair_id(x, y) for x, y in zip(tokens, tokens[1:])]
-                ids.append(np.array([i for i in pairs if i >= 0], dtype=np.int32))
-                self._rows[b].append(np.concatenate(ids))
+                found.append(np.array([i for i in pairs if i >= 0], dtype=np.int32))
+                self._rows[b].append(np.concatenate(found))
                 self._first[b].set(row, rows[0] if len(rows) else -1)
                 self._last[b].set(row, rows[-1] if len(rows) else -1)
-        clues = self._lexicon.clues(word)
+        clues = tuple(dict.fromkeys(c for sub in subs for c in self._lexicon.clues(sub)))
         self._may_match.set(row, any(kind != "next" for kind, _ in clues))
         self._has_clue.set(row, bool(clues))
         if clues:
             self._clues[row] = clues
-        self._index[word] = row
+        self._index[piece] = row
         self._size = row + 1
+        return row
 
-    def _units(self, words: list[str]) -> np.ndarray:
+    def _units(self, pieces: list[str]) -> np.ndarray:
+        from .sniff import script_counts
+
         index = self._index
-        found = list(map(index.get, words))
+        found = list(map(index.get, pieces))
         if None in found:
-            for w in dict.fromkeys(w for w, r in zip(words, found) if r is None):
-                self._add(w)
-            found = list(map(index.__getitem__, words))
+            new = list(dict.fromkeys(p for p, r in zip(pieces, found) if r is None))
+            rows = [self._add(p) for p in new]
+            for row, counts in zip(rows, script_counts(new)):
+                self._scripts.set(row, counts)
+            found = list(map(index.__getitem__, pieces))
         return np.array(found, dtype=np.int32)
 
     def _cross_bigrams(
         self, b: int, rows: np.ndarray, doc_of: np.ndarray, n_docs: int
     ) -> sparse.csr_matrix:
-        """Counts of the stem bigrams that span two words of the same text."""
+        """Counts of the stem bigrams that span two pieces of the same text."""
         block = self.blocks[b]
         first = self._first[b].values[rows]
         has = np.flatnonzero(first >= 0)
@@ -449,21 +481,19 @@ class OnePass:
         )
 
     def transform(
-        self, texts: list[str], terms: bool = False
-    ) -> tuple[list[sparse.csr_matrix], list[list[Any]] | None]:
-        """(each block's texts x features matrix, in block order; the loaded terms of
-        each text, ``Lexicon.find(text)`` of the shipped lexicon, when the model has a
-        lexicon block or ``terms`` is true, else None)."""
+        self, texts: list[str], terms: bool = False, languages: bool = False
+    ) -> PassResult:
+        """Every block's matrix of ``texts`` and, when asked for, their loaded terms
+        and languages (see :class:`PassResult`)."""
         lex = self._lexicon_now()
-        norms = list(map(normalize, texts))
-        words: list[str] = []
+        pieces: list[str] = []
         ptr = [0]
-        for norm in norms:
-            words += norm.split()
-            ptr.append(len(words))
-        if self._size + len(words) > _CACHE_WORDS:
-            self._reset()  # bounds memory on endless new words
-        rows = self._units(words)
+        for text in texts:
+            pieces += text.split()
+            ptr.append(len(pieces))
+        if self._size + len(pieces) > _CACHE_WORDS:
+            self._reset()  # bounds memory on endless new pieces
+        rows = self._units(pieces)
         n = len(texts)
         doc_ptr = np.array(ptr, dtype=np.int64)
         doc_of = np.repeat(np.arange(n), np.diff(doc_ptr))
@@ -473,13 +503,20 @@ class OnePass:
             matches = [[] for _ in texts]
             may = np.zeros(n, dtype=bool)
             may[doc_of[self._may_match.values[rows]]] = True
-            # The clues of every word of the texts where a term can start.
+            # The clues of every piece of the texts where a term can start.
             at = np.flatnonzero(self._has_clue.values[rows] & may[doc_of])
             clues: dict[int, set[tuple[str, str]]] = {}
             for doc, row in zip(doc_of[at].tolist(), rows[at].tolist()):
                 clues.setdefault(doc, set()).update(self._clues[row])
             for doc, found in clues.items():
-                matches[doc] = lex.find_from(texts[doc], norms[doc], found)
+                text = texts[doc]
+                matches[doc] = lex.find_from(text, normalize(text), found)
+        found_languages = None
+        if languages:
+            from .sniff import languages_from_counts
+
+            counts = occurrences @ self._scripts.values[: self._size]
+            found_languages = languages_from_counts(np.rint(counts).astype(np.int64))
         out = []
         for b, block in enumerate(self.blocks):
             if isinstance(block, LexiconBlock):
@@ -489,4 +526,4 @@ class OnePass:
             if isinstance(block, WordBlock):
                 counts = counts + self._cross_bigrams(b, rows, doc_of, n)
             out.append(block._weigh(sparse.csr_matrix(counts)))
-        return out, matches
+        return PassResult(out, matches, found_languages)

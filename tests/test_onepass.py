@@ -15,6 +15,7 @@ from stance.features import build_pipeline
 from stance.lexicon import load_lexicon
 from stance.model import load_model
 from stance.scoring import Scorer
+from stance.sniff import text_language
 
 from .conftest import REPO
 
@@ -34,6 +35,8 @@ EDGE = [
     "الكيان الاقتصادي والكيان",
     "ﻻ ﻹسرائيل \u200fالكيان\u0301 الصهيوني",
     "word\x00word \x1c الكيان\x1fالصهيوني",
+    # U+FE70 normalizes to a space and a deleted mark: one piece becomes two.
+    "الكيان\ufe70الصهيوني على\ufe72حساب \u200c \u064e",
 ]
 
 
@@ -59,7 +62,7 @@ def _assert_same(scorer: Scorer, batch: list[str]) -> None:
         np.testing.assert_array_equal(coef_a, coef_b)
         # Equal up to the order of summation inside a row's norm.
         np.testing.assert_allclose(a.toarray(), b.toarray(), rtol=0, atol=1e-12)
-    proba, on_target, found = scorer.predict_with_terms(batch)
+    proba, on_target, found = scorer.analyse(batch, terms=True, languages=True)
     scores = np.tile(scorer.intercept, (len(batch), 1))
     for Xb, coef in ref:
         scores += np.asarray(Xb @ coef.T)
@@ -68,7 +71,8 @@ def _assert_same(scorer: Scorer, batch: list[str]) -> None:
     if ref_on is not None:
         np.testing.assert_allclose(on_target, ref_on, rtol=0, atol=1e-12)
     lexicon = load_lexicon()
-    assert found == [lexicon.find(t) for t in batch]
+    assert found.terms == [lexicon.find(t) for t in batch]
+    assert found.languages == [text_language(t) for t in batch]
 
 
 def test_one_pass_equals_each_block(scorer, texts) -> None:
@@ -93,7 +97,7 @@ def test_one_pass_without_lexicon_block(texts) -> None:
     pipe = build_pipeline(features__lexicon="drop", clf__max_iter=5)
     scorer = Scorer.from_pipeline(pipe.fit(texts[:300], labels[:300]))
     batch = texts[500:800] + EDGE
-    assert scorer.predict_with_terms(batch, terms=False)[2] is None
+    assert scorer.analyse(batch)[2].terms is None
     _assert_same(scorer, batch)  # terms asked for: found in the pass all the same
     np.testing.assert_allclose(scorer.predict_proba(batch), pipe.predict_proba(batch), atol=1e-12)
 
@@ -119,6 +123,7 @@ _PIECES = [
     "خيانة", "الخياني", "علي", "على", "حساب", "السلام", "ه", "ها", "ة", "ت", "أ", "ى",
     "\u064e", "\u0301", "ـ", "ﻻ", "٢", "7", "a", "Z", '"', "'", "«", "»", "(", ")", "[",
     ":", "؟", "!", "،", ".", "-", "_", "\u200c", " ", "  ", "\n", "\t", "\u00a0", "\u2003",
+    "\ufe70", "\ufe72", "پ", "است", "ש", "ж", "\U0001d518",
 ]  # fmt: skip
 
 
@@ -147,3 +152,15 @@ def seed_sentences() -> list[str]:
 def test_one_pass_equals_each_block_on_seeds(scorer, seed_sentences) -> None:
     for i in range(0, len(seed_sentences), 512):
         _assert_same(scorer, seed_sentences[i : i + 512])
+
+
+def test_normalization_keeps_whitespace() -> None:
+    """What lets the pass split the text before normalizing it: no whitespace character
+    is deleted or turned into anything but whitespace."""
+    from stance.normalize import normalize
+
+    for cp in range(0x110000):
+        ch = chr(cp)
+        if ch.isspace():
+            out = normalize(ch)
+            assert out and out.isspace(), hex(cp)
