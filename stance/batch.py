@@ -123,8 +123,10 @@ def score_records(
     texts = []
     html = 0
     for rec in records:
-        text, was_html = visible_text(rec["text"])
-        html += was_html
+        text = rec["text"]
+        if "<" in text:  # HTML needs one; most text has none (visible_text checks again)
+            text, was_html = visible_text(text)
+            html += was_html
         texts.append(text)
     # One pass over the texts gives the labels, the loaded terms and the languages.
     scores, terms, languages = model.score_passages(texts)
@@ -173,19 +175,59 @@ class _Scores:
         added here have known types, so only each input's own fields go through the
         json module (tests/test_batch.py checks that the two agree on any record)."""
         s = self.scores
-        reprs, targets = s.probability_texts, s.on_target_texts
-        if "n" in "".join(reprs) + "".join(filter(None, targets)):  # nan, inf: repr and
-            return list(map(dump_record, self.records()))  # json write them differently
-        k = len(s.classes)
-        probs = "{" + ", ".join(_encode_string(c).replace("%", "%%") + ": %s" for c in s.classes)
-        probs += "}"
-        labels = [_encode_string(c) for c in s.classes]
-        keep_text = self.keep_text
+        targets = s.on_target_texts
+        if "n" in "".join(s.probability_texts) + "".join(filter(None, targets)):  # nan, inf:
+            return list(map(dump_record, self.records()))  # repr and json differ there
+        names = [_encode_string(c) for c in s.classes]
+        line = _LINE % ", ".join(name.replace("%", "%%") + ": %s" for name in names)
+        k = len(names)
+        rows = zip(*[iter(s.probability_texts)] * k)  # each text's probabilities
         out = []
-        for i, rec in enumerate(self.inputs):
+        for i, (head, label, probs, target, about, found, arabic) in enumerate(
+            zip(
+                self._heads(),
+                s.labels,
+                rows,
+                targets,
+                s.about_target,
+                self.terms,
+                self.arabic,
+            )
+        ):
+            if head is None:  # an input field named like an output one: the json way
+                out.append(dump_record(self.record(i)))
+                continue
+            out.append(
+                line
+                % (
+                    head,
+                    names[label],
+                    *probs,
+                    "null" if target is None else target,
+                    _BOOL[about],
+                    ", ".join(map(_term_json, found)) if found else "",
+                    _BOOL[arabic],
+                )
+            )
+        return out
+
+    def _heads(self) -> list[str | None]:
+        """Each output line up to the fields score_records adds: ``{"id": ...`` and the
+        record's own fields; None where one of those is named like an added field."""
+        keep_text = self.keep_text
+        out: list[str | None] = []
+        for rec in self.inputs:
             n = len(rec)
             if n == 2 and "id" in rec or n == 1:  # "text" and maybe "id": the usual record
-                head = '{"id": ' + ("null" if n == 1 else _json(rec["id"]))
+                rid = rec.get("id")
+                kind = type(rid)
+                head = '{"id": ' + (
+                    int.__repr__(rid)
+                    if kind is int
+                    else _encode_string(rid)
+                    if kind is str
+                    else dump_record(rid)
+                )
                 if keep_text:
                     head += ', "text": ' + _encode_string(rec["text"])
             elif _OUTPUT_FIELDS.isdisjoint(rec):
@@ -194,29 +236,16 @@ class _Scores:
                 if keep_text:
                     fields["text"] = rec["text"]
                 head = dump_record(fields)[:-1]
-            else:  # an input field named like an output one keeps its place: the json way
-                out.append(dump_record(self.record(i)))
-                continue
-            target = targets[i]
-            found = self.terms[i]
-            out.append(
-                _LINE
-                % (
-                    head,
-                    labels[s.labels[i]],
-                    probs % tuple(reprs[i * k : i * k + k]),
-                    "null" if target is None else target,
-                    _BOOL[s.about_target[i]],
-                    ", ".join(map(_term_json, found)) if found else "",
-                    _BOOL[self.arabic[i]],
-                )
-            )
+            else:
+                head = None
+            out.append(head)
         return out
 
 
+# An output line after the fields of the input; the probabilities go in the middle.
 _LINE = (
-    '%s, "label": %s, "probabilities": %s, "on_target": %s, "about_target": %s, '
-    '"loaded_terms": [%s], "arabic": %s}'
+    '%%s, "label": %%s, "probabilities": {%s}, "on_target": %%s, "about_target": %%s, '
+    '"loaded_terms": [%%s], "arabic": %%s}'
 )
 # The fields score_records writes besides "id" (and "text"): an input field with one of
 # these names keeps its place in the record but gets the new value.
@@ -225,16 +254,6 @@ _OUTPUT_FIELDS = frozenset(
 )
 _BOOL = {True: "true", False: "false"}
 _encode_string = json.encoder.encode_basestring  # what the json module uses for a str
-
-
-def _json(value: Any) -> str:
-    """``json.dumps(value, ensure_ascii=False)`` of one value."""
-    kind = type(value)
-    if kind is str:
-        return _encode_string(value)
-    if kind is int:
-        return int.__repr__(value)
-    return dump_record(value)
 
 
 def _term_json(match: Any) -> str:

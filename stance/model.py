@@ -16,6 +16,7 @@ import platform
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -70,19 +71,39 @@ def _versions() -> dict[str, str]:
     }
 
 
-class RoundedScores(NamedTuple):
+class RoundedScores:
     """Per text: the index of its label in ``classes``, its probabilities rounded to 6
     places (in ``classes`` order), its on-target probability rounded to 4 (None without
     a relevance stage), and whether it counts as on target; and the rounded numbers as
     ``repr`` writes them (the probabilities of all texts in one list)."""
 
-    classes: list[str]
-    labels: list[int]
-    probabilities: list[list[float]]
-    on_target: list[float | None]
-    about_target: list[bool]
-    probability_texts: list[str]
-    on_target_texts: list[str | None]
+    def __init__(
+        self,
+        classes: list[str],
+        labels: list[int],
+        probabilities: np.ndarray,
+        on_target: np.ndarray | None,
+        about_target: list[bool],
+        probability_texts: list[str],
+        on_target_texts: list[str | None],
+    ) -> None:
+        self.classes = classes
+        self.labels = labels
+        self._probabilities = probabilities
+        self._on_target = on_target
+        self.about_target = about_target
+        self.probability_texts = probability_texts
+        self.on_target_texts = on_target_texts
+
+    @cached_property
+    def probabilities(self) -> list[list[float]]:
+        return self._probabilities.tolist()
+
+    @cached_property
+    def on_target(self) -> list[float | None]:
+        if self._on_target is None:
+            return [None] * len(self.labels)
+        return self._on_target.tolist()
 
     def predictions(self) -> list[Prediction]:
         """A :class:`~stance.report.Prediction` per text."""
@@ -255,24 +276,19 @@ class StanceModel:
         return PassageScores(self._rounded(proba, on), terms, languages)
 
     def _rounded(self, proba: np.ndarray, on: np.ndarray | None) -> RoundedScores:
-        """The figures of a :class:`~stance.report.Prediction` per row, as lists."""
+        """The figures of a :class:`~stance.report.Prediction` per row."""
         classes = self.classes_
         rule = self.decision_rule
-        k = len(classes)
         values, texts = round_array(proba, 6)
-        if on is None:
-            target_texts: list[str | None] = [None] * len(proba)
-            targets: list[float | None] = [None] * len(proba)
-        else:
-            targets, target_texts = round_array(on, 4)  # type: ignore[assignment]
+        targets, target_texts = (None, [None] * len(proba)) if on is None else round_array(on, 4)
         return RoundedScores(
             classes,
             rule.labels(proba, on, classes).tolist(),
-            [values[i : i + k] for i in range(0, len(values), k)],
+            values,
             targets,
             rule.about_target(on, len(proba)).tolist(),
             texts,
-            target_texts,
+            target_texts,  # type: ignore[arg-type]
         )
 
     def score_article(self, text: str, source: str | None = None) -> ArticleScore:

@@ -20,24 +20,26 @@ import numpy as np
 __all__ = ["round_array"]
 
 
-def round_array(values: np.ndarray, places: int) -> tuple[list[float], list[str]]:
-    """``[round(x, places) for x in values]`` and the ``repr`` of each, for a float
-    array. Values outside [0, 1], NaN and ``places`` outside 1-8 take the plain way."""
-    x = np.asarray(values, dtype=np.float64).ravel()
+def round_array(values: np.ndarray, places: int) -> tuple[np.ndarray, list[str]]:
+    """``round(x, places)`` of each value of a float array (an array of the same shape)
+    and the ``repr`` of each (a flat list). Values outside [0, 1], NaN and ``places``
+    outside 1-8 take the plain way."""
+    values = np.asarray(values, dtype=np.float64)
+    x = values.ravel()
     if not 1 <= places <= 8 or not len(x) or not ((x >= 0.0) & (x <= 1.0)).all():
         rounded = [round(v, places) for v in x.tolist()]
-        return rounded, list(map(repr, rounded))
+        return np.array(rounded).reshape(values.shape), list(map(repr, rounded))
     scale = 10**places
     scaled = x * float(scale)
     k = np.rint(scaled)
     # The product is off by at most half an ulp of 10**places (< 1e-8 for 8 places).
     near = np.abs(scaled - np.floor(scaled) - 0.5) < 1e-7
-    floats = (k / float(scale)).tolist()
+    floats = k / float(scale)
     texts = _texts(k.astype(np.int64), places)
     for i in np.flatnonzero(near).tolist():
         floats[i] = round(float(x[i]), places)
-        texts[i] = repr(floats[i])
-    return floats, texts
+        texts[i] = repr(float(floats[i]))
+    return floats.reshape(values.shape), texts
 
 
 def _texts(k: np.ndarray, places: int) -> list[str]:

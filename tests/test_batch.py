@@ -199,7 +199,7 @@ def test_dump_record_errors_as_json_dumps() -> None:
 def test_round_array_is_round_and_repr(values, places) -> None:
     floats, texts = round_array(np.array(values), places)
     want = [round(v, places) for v in values]
-    assert [repr(f) for f in floats] == [repr(w) for w in want]
+    assert [repr(f) for f in floats.tolist()] == [repr(w) for w in want]
     assert texts == [repr(w) for w in want]
 
 
@@ -209,7 +209,7 @@ def test_round_array_on_every_6_place_decimal_and_half() -> None:
     for values in (grid, halves, np.nextafter(halves, 0), np.nextafter(halves, 1)):
         floats, texts = round_array(values, 6)
         want = [round(v, 6) for v in values.tolist()]
-        assert floats == want
+        assert floats.tolist() == want
         assert texts == list(map(repr, want))
     out_of_range = np.array([1.5, -0.25, math.nan, math.inf])
     floats, texts = round_array(out_of_range, 6)
