@@ -190,8 +190,8 @@ class _Block:
 
     def _unit_ids(self, unit: str) -> np.ndarray:
         """Feature ids of one unit, with repeats (a word's n-grams can repeat)."""
-        vocab = self.vocabulary
-        return np.array([vocab[f] for f in self.unit_features(unit) if f in vocab], dtype=np.int32)
+        ids = [i for i in map(self.vocabulary.get, self.unit_features(unit)) if i is not None]
+        return np.array(ids, dtype=np.int32)
 
     def _table_for(self, n_new: int) -> _UnitTable:
         if self._table.size + n_new > _CACHE_WORDS:
