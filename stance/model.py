@@ -19,19 +19,22 @@ from datetime import datetime, timezone
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
 from .atomic import AtomicFile
 from .decision import DecisionRule
 from .errors import InputError, ModelError
-from .lexicon import Lexicon, TermMatch, load_lexicon
+from .lexicon import Lexicon, load_lexicon
 from .normalize import is_arabic_char
 from .report import ArticleScore, Prediction, SentenceScore, summarize
 from .rounding import round_array
 from .segment import segment
 from .sniff import text_language, text_languages
+
+if TYPE_CHECKING:
+    from .lexicon import TermMatch
 
 __all__ = ["StanceModel", "load_model", "default_model_dir", "CARD_NAME", "FORMAT_VERSION"]
 
