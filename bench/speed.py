@@ -17,6 +17,8 @@ made it:
   peak memory scoring a 100 MB JSONL file.
 
 Figures are wall-clock on a machine that may be doing other work: rerun to compare.
+Throughputs are also given per CPU second (the process's own user + system time), which
+other work on the machine moves much less; ratios are taken within one run.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import json
 import os
 import platform
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -76,15 +79,17 @@ def corpus(annotations: Path, n: int) -> tuple[list[str], list[tuple[str, str]]]
     return [rng.choice(texts) for _ in range(n)], [(r.text, r.label) for r in records]
 
 
-def stance_throughput(model_dir: str | None, sentences: list[str]) -> float:
+def stance_throughput(model_dir: str | None, sentences: list[str]) -> tuple[float, float]:
+    """Sentences per second of predict_proba: per wall-clock second and per CPU second."""
     from stance.model import load_model
 
     model = load_model(model_dir)
     model.predict_proba(sentences[:BATCH])  # warm up: imports, first allocations
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for i in range(0, len(sentences), BATCH):
         model.predict_proba(sentences[i : i + BATCH])
-    return len(sentences) / (time.perf_counter() - start)
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+    return len(sentences) / wall, len(sentences) / cpu
 
 
 def _prep(text: str) -> str:
@@ -107,19 +112,21 @@ def fasttext_model(train: list[tuple[str, str]], workdir: Path):  # noqa: ANN201
     )
 
 
-def fasttext_throughput(model, sentences: list[str], include_prep: bool) -> float:  # noqa: ANN001
+def fasttext_throughput(model, sentences: list[str], include_prep: bool) -> tuple[float, float]:  # noqa: ANN001
+    """Sentences per wall-clock second and per CPU second (one thread)."""
     # The C++ predict: fasttext's Python wrapper breaks on NumPy 2 (np.array copy=False).
     predict = model.f.predict
     if include_prep:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         for s in sentences:
             predict(_prep(s) + "\n", -1, 0.0, "strict")
     else:
         lines = [_prep(s) + "\n" for s in sentences]
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         for line in lines:
             predict(line, -1, 0.0, "strict")
-    return len(sentences) / (time.perf_counter() - start)
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+    return len(sentences) / wall, len(sentences) / cpu
 
 
 def write_jsonl(path: Path, sentences: list[str]) -> int:
@@ -147,9 +154,11 @@ def _hwm_mb(pid: int | str) -> int:
     return 0
 
 
-def timed_run(cmd: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak RSS (MB) of one command; the peak is polled from /proc
-    until the process exits (the high-water mark only grows, so the last read holds)."""
+def timed_run(cmd: list[str]) -> tuple[float, int, float]:
+    """Wall seconds, peak RSS (MB) and CPU seconds (user + system, all its processes) of
+    one command; the peak is polled from /proc until the process exits (the high-water
+    mark only grows, so the last read holds)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
     peak = 0
@@ -157,9 +166,11 @@ def timed_run(cmd: list[str]) -> tuple[float, int]:
         peak = max(peak, _hwm_mb(proc.pid))
         time.sleep(0.02)
     secs = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if proc.returncode != 0:
         raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}")
-    return secs, peak
+    return secs, peak, cpu
 
 
 def latency(cmd: list[str], runs: int) -> float:
@@ -222,8 +233,9 @@ def main(argv: list[str] | None = None) -> int:
         rows.append((name, f"{value:,.2f} {unit}" if value < 100 else f"{value:,.0f} {unit}", how))
 
     n = len(sentences)
-    s_tp = stance_throughput(args.model, sentences)
+    s_tp, s_cpu = stance_throughput(args.model, sentences)
     add("stance_sentences_per_s", s_tp, "sent/s", f"predict_proba, {n:,} sentences, 1 core")
+    add("stance_sentences_per_cpu_s", s_cpu, "sent/s", "the same per CPU second")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         try:
@@ -232,20 +244,31 @@ def main(argv: list[str] | None = None) -> int:
             ft = None
             print("fastText: skipped (pip install fasttext-wheel)")
         if ft is not None:
-            ft_raw = fasttext_throughput(ft, sentences, include_prep=False)
-            ft_all = fasttext_throughput(ft, sentences, include_prep=True)
+            ft_raw, ft_raw_cpu = fasttext_throughput(ft, sentences, include_prep=False)
+            ft_all, ft_all_cpu = fasttext_throughput(ft, sentences, include_prep=True)
             add("fasttext_sentences_per_s", ft_raw, "sent/s", "predict on pre-tokenized text")
+            add("fasttext_sentences_per_cpu_s", ft_raw_cpu, "sent/s", "the same per CPU second")
             add("fasttext_with_prep_per_s", ft_all, "sent/s", "normalize+tokenize+predict")
             add("ratio_vs_fasttext", s_tp / ft_raw, "x", "stance / fastText (pre-tokenized)")
+            add("ratio_vs_fasttext_cpu", s_cpu / ft_raw_cpu, "x", "the same per CPU second")
             add("ratio_vs_fasttext_prep", s_tp / ft_all, "x", "stance / fastText (with prep)")
+            add("ratio_vs_fasttext_prep_cpu", s_cpu / ft_all_cpu, "x", "the same per CPU second")
 
         corpus_path = work / "corpus.jsonl"
         write_jsonl(corpus_path, sentences)
         model_args = ["--model", args.model] if args.model else []
+        rates = {}
         for jobs in jobs_list:
             cmd = [*stance_cmd(), "score", "--jsonl", str(corpus_path), "--jobs", str(jobs)]
-            secs, peak = timed_run(cmd + model_args)
+            secs, peak, cpu = timed_run(cmd + model_args)
+            rates[jobs] = n / secs
             add(f"score_jsonl_jobs{jobs}_per_s", n / secs, "rec/s", " ".join(cmd[1:]))
+            if jobs == 1:
+                add("score_jsonl_jobs1_per_cpu_s", n / cpu, "rec/s", "the same per CPU second")
+                add("score_jsonl_vs_predict", n / secs / s_tp, "x", "end to end / predict_proba")
+                add("score_jsonl_vs_predict_cpu", n / cpu / s_cpu, "x", "the same per CPU second")
+        if 1 in rates and 2 in rates:
+            add("jobs2_speedup", rates[2] / rates[1], "x", "--jobs 2 / --jobs 1, wall-clock")
 
         add("help_s", latency([*stance_cmd(), "--help"], args.runs), "s", "stance --help, cold")
         seed = sorted(SEEDS.glob("000*.txt")) if SEEDS.is_dir() else []
@@ -268,7 +291,7 @@ def main(argv: list[str] | None = None) -> int:
                 fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
                 i += 1
         mb = big.stat().st_size / 1e6
-        secs, peak = timed_run([*stance_cmd(), "score", "--jsonl", str(big), *model_args])
+        secs, peak, _ = timed_run([*stance_cmd(), "score", "--jsonl", str(big), *model_args])
         add("score_big_peak_mb", peak, "MB", f"stance score --jsonl on {mb:.0f} MB ({i:,} rec)")
         add("score_big_per_s", i / secs, "rec/s", "same run")
 

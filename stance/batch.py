@@ -7,8 +7,8 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -31,22 +31,81 @@ BATCH_SIZE = 512
 BATCH_CHARS = 16 * 2**20
 
 
-@dataclass
 class ScoredBatch:
-    """Output records of one batch, in input order, and what was noticed on the way.
+    """The scored records of one batch, in input order, and what was noticed on the way.
 
-    ``lines`` holds the records already serialized (:func:`dump_record`) when a worker
-    process scored the batch, so the parent only writes them."""
+    ``records`` are the output records (dicts) and ``lines`` the same records
+    serialized (:func:`dump_record`); :func:`score_records` makes whichever is used
+    first from its scores, so writing lines never builds the dicts. A worker process
+    sends back only the lines (``records`` then stays empty)."""
 
-    records: list[dict[str, Any]]
-    html: int = 0
-    not_arabic: int = 0
-    lines: list[str] | None = None
+    def __init__(
+        self,
+        records: list[dict[str, Any]] | None = None,
+        html: int = 0,
+        not_arabic: int = 0,
+        lines: list[str] | None = None,
+        scores: _Scores | None = None,
+    ) -> None:
+        self._records = records
+        self._lines = lines
+        self._scores = scores
+        self.html = html
+        self.not_arabic = not_arabic
+
+    @property
+    def records(self) -> list[dict[str, Any]]:
+        if self._records is None:
+            self._records = self._scores.records() if self._scores is not None else []
+        return self._records
+
+    @property
+    def lines(self) -> list[str] | None:
+        if self._lines is None and self._scores is not None:
+            self._lines = self._scores.lines()
+        return self._lines
+
+    def __getstate__(self) -> dict[str, Any]:
+        lines = self.lines  # only lines travel between processes
+        return {
+            "_records": [] if lines is not None else self._records,
+            "_lines": lines,
+            "_scores": None,
+            "html": self.html,
+            "not_arabic": self.not_arabic,
+        }
+
+
+# json.dumps(record, ensure_ascii=False) is JSONEncoder(ensure_ascii=False).encode(record),
+# which builds the C encoder (json.encoder.c_make_encoder) anew on every call with the
+# same arguments. It is built once here: the same characters, a third less time.
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+_C_ENCODE = (
+    None
+    if json.encoder.c_make_encoder is None  # a Python without the C accelerator
+    else json.encoder.c_make_encoder(
+        None,  # no circular-reference check: on any error the encoder above redoes it
+        _ENCODER.default,
+        json.encoder.encode_basestring,
+        None,
+        _ENCODER.key_separator,
+        _ENCODER.item_separator,
+        False,
+        False,
+        True,
+    )
+)
 
 
 def dump_record(record: dict[str, Any]) -> str:
-    """One output line of ``score --jsonl`` (without the newline)."""
-    return json.dumps(record, ensure_ascii=False)
+    """One output line of ``score --jsonl`` (without the newline): exactly
+    ``json.dumps(record, ensure_ascii=False)``."""
+    if _C_ENCODE is not None:
+        try:
+            return "".join(_C_ENCODE(record, 0))
+        except Exception:  # noqa: BLE001 - the json module raises its own error below
+            pass
+    return _ENCODER.encode(record)
 
 
 def score_records(
@@ -59,29 +118,154 @@ def score_records(
     passage is about the target), ``about_target``, ``loaded_terms`` and ``arabic``.
     HTML in a text is reduced to its visible text first.
     """
-    from .sniff import text_language, visible_text
+    from .sniff import visible_text
 
     texts = []
     html = 0
     for rec in records:
-        text, was_html = visible_text(rec["text"])
-        html += was_html
+        text = rec["text"]
+        if "<" in text:  # HTML needs one; most text has none (visible_text checks again)
+            text, was_html = visible_text(text)
+            html += was_html
         texts.append(text)
-    scored = model.score_sentences(texts)
-    lexicon = model.lexicon
-    out_records = []
-    not_arabic = 0
-    for rec, text, pred in zip(records, texts, scored):
+    # One pass over the texts gives the labels, the loaded terms and the languages.
+    scores, terms, languages = model.score_passages(texts)
+    arabic = [language == "arabic" for language in languages]
+    return ScoredBatch(
+        None, html, arabic.count(False), None, _Scores(records, keep_text, scores, terms, arabic)
+    )
+
+
+class _Scores:
+    """What score_records found, turned into output records or lines on demand."""
+
+    def __init__(
+        self,
+        records: Sequence[dict[str, Any]],
+        keep_text: bool,
+        scores: Any,
+        terms: list[list[Any]],
+        arabic: list[bool],
+    ) -> None:
+        self.inputs, self.keep_text, self.scores = records, keep_text, scores
+        self.terms, self.arabic = terms, arabic
+
+    def records(self) -> list[dict[str, Any]]:
+        return [self.record(i) for i in range(len(self.inputs))]
+
+    def record(self, i: int) -> dict[str, Any]:
+        """Output record ``i``: the definition."""
+        from .report import Prediction
+
+        s, rec = self.scores, self.inputs[i]
         out = {"id": rec.get("id")}
         out.update({k: v for k, v in rec.items() if k not in ("id", "text")})
-        if keep_text:
+        if self.keep_text:
             out["text"] = rec["text"]
+        classes = s.classes
+        probabilities = dict(zip(classes, s.probabilities[i]))
+        pred = Prediction(classes[s.labels[i]], probabilities, s.on_target[i], s.about_target[i])
         out.update(pred.to_dict())
-        out["loaded_terms"] = [m.to_dict() for m in lexicon.find(text)]
-        out["arabic"] = text_language(text) == "arabic"
-        not_arabic += not out["arabic"]
-        out_records.append(out)
-    return ScoredBatch(out_records, html=html, not_arabic=not_arabic)
+        out["loaded_terms"] = [m.to_dict() for m in self.terms[i]]
+        out["arabic"] = self.arabic[i]
+        return out
+
+    def lines(self) -> list[str]:
+        """``dump_record`` of each output record, written from the scores: the fields
+        added here have known types, so only each input's own fields go through the
+        json module (tests/test_batch.py checks that the two agree on any record)."""
+        s = self.scores
+        targets = s.on_target_texts
+        if "n" in "".join(s.probability_texts) + "".join(filter(None, targets)):  # nan, inf:
+            return list(map(dump_record, self.records()))  # repr and json differ there
+        names = [_encode_string(c) for c in s.classes]
+        line = _LINE % ", ".join(name.replace("%", "%%") + ": %s" for name in names)
+        k = len(names)
+        rows = zip(*[iter(s.probability_texts)] * k)  # each text's probabilities
+        out = []
+        for i, (head, label, probs, target, about, found, arabic) in enumerate(
+            zip(
+                self._heads(),
+                s.labels,
+                rows,
+                targets,
+                s.about_target,
+                self.terms,
+                self.arabic,
+            )
+        ):
+            if head is None:  # an input field named like an output one: the json way
+                out.append(dump_record(self.record(i)))
+                continue
+            out.append(
+                line
+                % (
+                    head,
+                    names[label],
+                    *probs,
+                    "null" if target is None else target,
+                    _BOOL[about],
+                    ", ".join(map(_term_json, found)) if found else "",
+                    _BOOL[arabic],
+                )
+            )
+        return out
+
+    def _heads(self) -> list[str | None]:
+        """Each output line up to the fields score_records adds: ``{"id": ...`` and the
+        record's own fields; None where one of those is named like an added field."""
+        keep_text = self.keep_text
+        out: list[str | None] = []
+        for rec in self.inputs:
+            n = len(rec)
+            if n == 2 and "id" in rec or n == 1:  # "text" and maybe "id": the usual record
+                rid = rec.get("id")
+                kind = type(rid)
+                head = '{"id": ' + (
+                    int.__repr__(rid)
+                    if kind is int
+                    else _encode_string(rid)
+                    if kind is str
+                    else dump_record(rid)
+                )
+                if keep_text:
+                    head += ', "text": ' + _encode_string(rec["text"])
+            elif _OUTPUT_FIELDS.isdisjoint(rec):
+                fields = {"id": rec.get("id")}
+                fields.update({k: v for k, v in rec.items() if k not in ("id", "text")})
+                if keep_text:
+                    fields["text"] = rec["text"]
+                head = dump_record(fields)[:-1]
+            else:
+                head = None
+            out.append(head)
+        return out
+
+
+# An output line after the fields of the input; the probabilities go in the middle.
+_LINE = (
+    '%%s, "label": %%s, "probabilities": {%s}, "on_target": %%s, "about_target": %%s, '
+    '"loaded_terms": [%%s], "arabic": %%s}'
+)
+# The fields score_records writes besides "id" (and "text"): an input field with one of
+# these names keeps its place in the record but gets the new value.
+_OUTPUT_FIELDS = frozenset(
+    ("label", "probabilities", "on_target", "about_target", "loaded_terms", "arabic")
+)
+_BOOL = {True: "true", False: "false"}
+_encode_string = json.encoder.encode_basestring  # what the json module uses for a str
+
+
+def _term_json(match: Any) -> str:
+    """``json.dumps(match.to_dict(), ensure_ascii=False)`` of a loaded term."""
+    weight = match.weight
+    return (
+        f'{{"term": {_encode_string(match.term)}, "match": {_encode_string(match.match)}, '
+        f'"start": {int.__repr__(match.start)}, "end": {int.__repr__(match.end)}, '
+        f'"direction": {_encode_string(match.direction)}, "weight": '
+        f"{float.__repr__(weight) if math.isfinite(weight) else dump_record(weight)}, "
+        f'"category": {_encode_string(match.category)}}}'
+    )
 
 
 @lru_cache(maxsize=4)
@@ -103,10 +287,9 @@ def worker_model(path: str | None, sha256: str) -> Any:
 def _score_in_worker(
     path: str | None, sha256: str, records: list[dict[str, Any]], keep_text: bool
 ) -> ScoredBatch:
-    scored = score_records(worker_model(path, sha256), records, keep_text)
     # Serializing here, in parallel, keeps the parent (which reads, checks and writes
-    # every record) from becoming the bottleneck.
-    return ScoredBatch([], scored.html, scored.not_arabic, list(map(dump_record, scored.records)))
+    # every record) from becoming the bottleneck: only the lines are sent back.
+    return score_records(worker_model(path, sha256), records, keep_text)
 
 
 def score_batches(
@@ -120,8 +303,8 @@ def score_batches(
 
     With ``jobs > 1``, batches are scored in that many worker processes (joblib's
     loky backend); each worker loads the model from ``model_path`` once and checks it
-    against ``model``'s sha256. At most ``2 * jobs`` batches are in flight, so memory
-    stays flat on any input size.
+    against ``model``'s sha256, and sends back the output lines. At most ``2 * jobs``
+    batches are in flight, so memory stays flat on any input size.
     """
     if jobs <= 1:
         for records in batches:

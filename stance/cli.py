@@ -613,15 +613,22 @@ def _score_jsonl(
         nonlocal failures
         # Duplicate ids are reported with the line that used the id first. The map grows
         # with the number of distinct ids (not with the text), so memory stays small.
-        first_line: dict[str, int] = {}
+        first_line: dict[Any, int] = {}
         batch: list[dict[str, Any]] = []
         chars = 0
         for item in iter_jsonl(path, encoding):
             error = item.error
             if error is None and "id" in item.record:  # type: ignore[operator]
-                key = json.dumps(item.record["id"], sort_keys=True)  # type: ignore[index]
+                rid = item.record["id"]  # type: ignore[index]
+                # Ids are compared as JSON; a string or integer id stands for its JSON
+                # (a tuple, so "1" and 1 stay apart) without writing it out.
+                kind = type(rid)
+                key = (kind, rid) if kind is str or kind is int else json.dumps(rid, sort_keys=True)
                 if key in first_line:
-                    error = f"duplicate id {key} (first on line {first_line[key]})"
+                    error = (
+                        f"duplicate id {json.dumps(rid, sort_keys=True)} "
+                        f"(first on line {first_line[key]})"
+                    )
                 else:
                     first_line[key] = item.line
             if error is not None:

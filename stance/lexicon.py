@@ -125,7 +125,6 @@ def _word_pattern(word: str, first: bool, last: bool) -> str:
 _WORD_RUN = re.compile(r"[^\W_]+")
 _NEXT_WORD = re.compile(r"\s+([^\W_]+)")
 _OPENERS = "\"'(["
-_OPENER = re.compile("[" + re.escape(_OPENERS) + "]")
 _AL_PREFIXES = tuple(a + b for a in ("", "و", "ف") for b in ("ال", "بال", "كال", "لل"))
 _PREFIXES = tuple(a + b for a in ("", "و", "ف") for b in ("", "ب", "ل", "ك"))
 _SUFFIXES = ("", "ه", "ها", "هم", "هما", "هن", "كم", "كما", "نا")
@@ -169,6 +168,25 @@ def form_pattern(form: str) -> str:
     return pattern
 
 
+def _second_word_prefix(form: str) -> str:
+    """The letters the second word of ``form`` starts with in any match ('' for a
+    one-word form): ``form_pattern`` writes it literally, but for a last word ending
+    in ة, which may be written ت before a pronoun."""
+    words = form.split()
+    if len(words) < 2:
+        return ""
+    word = words[1]
+    if (
+        len(words) == 2
+        and _WORDCHAR.match(word[0])
+        and not word.startswith("ال")
+        and _WORDCHAR.match(word[-1])
+        and word.endswith("ة")
+    ):
+        return word[:-1]
+    return word
+
+
 class Lexicon:
     """A compiled lexicon. ``find(text)`` returns non-overlapping matches in order."""
 
@@ -205,6 +223,22 @@ class Lexicon:
                 starts.setdefault(tok, []).append(j)
         self._starts: dict[str, tuple[int, ...]] = {t: tuple(js) for t, js in starts.items()}
         self._quoted = tuple(quoted)
+        # A quoted form starts with its first word, letter for letter; only those that
+        # open with a quote or bracket are ever tried.
+        self._quote_words = tuple(
+            dict.fromkeys(fw for j in quoted if (fw := forms[j][0].split()[0])[0] in _OPENERS)
+        )
+        # For skipping texts that cannot match (find_from): the second word of a form
+        # starts a whitespace-separated piece of the text with these letters, and a
+        # start token whose forms all have a second word needs one of them.
+        seconds = {j: _second_word_prefix(k) for j, (k, _) in enumerate(forms)}
+        self._open_start = {t: any(not seconds[j] for j in js) for t, js in self._starts.items()}
+        self._needs = {t: frozenset(seconds[j] for j in js) for t, js in self._starts.items()}
+        by_first: dict[str, set[str]] = {}
+        for prefix in seconds.values():
+            if prefix:
+                by_first.setdefault(prefix[0], set()).add(prefix)
+        self._seconds = {c: tuple(sorted(ps)) for c, ps in by_first.items()}
         self._compiled: dict[tuple[int, ...], re.Pattern[str]] = {}
         self._unless = {
             i: re.compile(t.unless_next) for i, t in enumerate(self.terms) if t.unless_next
@@ -216,6 +250,39 @@ class Lexicon:
 
     def __len__(self) -> int:
         return len(self.terms)
+
+    def clues(self, piece: str) -> tuple[tuple[str, str], ...]:
+        """What :meth:`find` looks for in ``piece``, one whitespace-separated piece of
+        normalized text: ``("start", token)`` for a word token a term can start at,
+        ``("quote", "")`` for the opening word of a quoted term, ``("next", prefix)``
+        when the piece begins like the second word of a term. A text whose pieces have
+        no start or quote clue has no match; for the others, :meth:`find_from` takes
+        the clues of all their pieces (``stance.vectorize`` splits each text once)."""
+        starts = self._starts
+        out = [("start", r) for r in dict.fromkeys(_WORD_RUN.findall(piece)) if r in starts]
+        if any(w in piece for w in self._quote_words):
+            out.append(("quote", ""))
+        if piece:
+            out.extend(("next", p) for p in self._seconds.get(piece[0], ()) if piece.startswith(p))
+        return tuple(out)
+
+    def find_from(self, text: str, norm: str, clues: Iterable[tuple[str, str]]) -> list[TermMatch]:
+        """:meth:`find` for a caller that has normalized ``text`` already (``norm``)
+        and gathered the :meth:`clues` of its pieces (all pieces with a start or quote
+        clue, and those with a next clue: leaving one out can lose a match)."""
+        starts, nexts, quoted = [], set(), False
+        for kind, value in clues:
+            if kind == "start":
+                starts.append(value)
+            elif kind == "next":
+                nexts.add(value)
+            else:
+                quoted = True
+        # A start token is tried only if one of its terms can have its second word here.
+        hits = [t for t in starts if self._open_start[t] or not self._needs[t].isdisjoint(nexts)]
+        if not text or not (hits or quoted):
+            return []
+        return list(self._matches(text, norm, hits, quoted))
 
     def find(self, text: str) -> list[TermMatch]:
         """All term matches in ``text``, longest first where they overlap, in text order."""
@@ -245,10 +312,16 @@ class Lexicon:
             return ()
         norm = normalize(text)
         words = _WORD_RUN.findall(norm)
-        quoted = bool(self._quoted) and _OPENER.search(norm) is not None
+        quoted = any(w in norm for w in self._quote_words)
         if not quoted and self._starts.keys().isdisjoint(words):
             return ()  # the common case, decided in C
-        hits = self._starts.keys() & set(words)
+        return self._matches(text, norm, self._starts.keys() & set(words), quoted)
+
+    def _matches(
+        self, text: str, norm: str, hits: Iterable[str], quoted: bool
+    ) -> tuple[TermMatch, ...]:
+        """The matches in ``text`` (normalized: ``norm``) of forms starting at a start
+        token in ``hits`` or, when ``quoted``, at a quote or bracket."""
         positions = []
         for tok in hits:  # few per text: locate each with str.find, not a regex scan
             forms, size, i = self._starts[tok], len(tok), norm.find(tok)
@@ -261,7 +334,14 @@ class Lexicon:
                     positions.append((i, forms))
                 i = norm.find(tok, i + 1)
         if quoted:
-            positions.extend((i, self._quoted) for i, ch in enumerate(norm) if ch in _OPENERS)
+            # Where a quoted term's first word is (its regex fails anywhere else).
+            at = set()
+            for word in self._quote_words:
+                i = norm.find(word)
+                while i >= 0:
+                    at.add(i)
+                    i = norm.find(word, i + 1)
+            positions.extend((i, self._quoted) for i in sorted(at))
         candidates = []
         for pos, js in positions:
             m = self._regex_for(js).match(norm, pos)

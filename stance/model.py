@@ -16,9 +16,10 @@ import platform
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -29,8 +30,12 @@ from .furniture import furniture_kind
 from .lexicon import Lexicon, load_lexicon
 from .normalize import is_arabic_char
 from .report import ArticleScore, Prediction, SentenceScore, summarize
+from .rounding import round_array
 from .segment import segment
-from .sniff import text_language
+from .sniff import text_language, text_languages
+
+if TYPE_CHECKING:
+    from .lexicon import TermMatch
 
 __all__ = ["StanceModel", "load_model", "default_model_dir", "CARD_NAME", "FORMAT_VERSION"]
 
@@ -68,6 +73,59 @@ def _versions() -> dict[str, str]:
         "joblib": joblib.__version__,
         "pyarabic": getattr(pyarabic, "__version__", "unknown"),
     }
+
+
+class RoundedScores:
+    """Per text: the index of its label in ``classes``, its probabilities rounded to 6
+    places (in ``classes`` order), its on-target probability rounded to 4 (None without
+    a relevance stage), and whether it counts as on target; and the rounded numbers as
+    ``repr`` writes them (the probabilities of all texts in one list)."""
+
+    def __init__(
+        self,
+        classes: list[str],
+        labels: list[int],
+        probabilities: np.ndarray,
+        on_target: np.ndarray | None,
+        about_target: list[bool],
+        probability_texts: list[str],
+        on_target_texts: list[str | None],
+    ) -> None:
+        self.classes = classes
+        self.labels = labels
+        self._probabilities = probabilities
+        self._on_target = on_target
+        self.about_target = about_target
+        self.probability_texts = probability_texts
+        self.on_target_texts = on_target_texts
+
+    @cached_property
+    def probabilities(self) -> list[list[float]]:
+        return self._probabilities.tolist()
+
+    @cached_property
+    def on_target(self) -> list[float | None]:
+        if self._on_target is None:
+            return [None] * len(self.labels)
+        return self._on_target.tolist()
+
+    def predictions(self) -> list[Prediction]:
+        """A :class:`~stance.report.Prediction` per text."""
+        classes = self.classes
+        return [
+            Prediction(classes[label], dict(zip(classes, row)), t, a)
+            for label, row, t, a in zip(
+                self.labels, self.probabilities, self.on_target, self.about_target
+            )
+        ]
+
+
+class PassageScores(NamedTuple):
+    """What :meth:`StanceModel.score_passages` finds in each text."""
+
+    scores: RoundedScores
+    loaded_terms: list[list[TermMatch]]
+    languages: list[str]
 
 
 def _check_texts(texts: Any, what: str) -> list[str]:
@@ -149,19 +207,50 @@ class StanceModel:
 
     def _predict(self, texts: Iterable[str], what: str) -> tuple[np.ndarray, np.ndarray | None]:
         """(probabilities, on-target probabilities or None) for ``texts``."""
+        proba, on_target, _, _ = self._analyse(texts, what)
+        return proba, on_target
+
+    def _analyse(
+        self, texts: Iterable[str], what: str, passages: bool = False
+    ) -> tuple[np.ndarray, np.ndarray | None, list[list[TermMatch]], list[str]]:
+        """:meth:`_predict`, plus (with ``passages``) the loaded terms of each text by
+        :attr:`lexicon` and its language (``text_language``): found in the classifier's
+        own pass over the texts when it can, otherwise on their own."""
         texts = _check_texts(texts, what)
         if not texts:
-            return np.zeros((0, len(self.classes_))), None
+            return np.zeros((0, len(self.classes_))), None, [], []
         # A passage longer than this reads like this much of it: the cut keeps a 10 MB
         # scraped "sentence" from costing gigabytes of character n-grams.
-        texts = [t[:MAX_MODEL_CHARS] for t in texts]
+        cut = [t[:MAX_MODEL_CHARS] for t in texts]
+        found = None
         if self._scorer is not None:
-            return self._scorer.predict(texts)
-        pipe = self.pipeline
-        if hasattr(pipe[-1], "predict_target_proba"):
-            Xt = pipe[:-1].transform(texts)
-            return pipe[-1].predict_proba(Xt), pipe[-1].predict_target_proba(Xt)
-        return pipe.predict_proba(texts), None
+            proba, on_target, found = self._scorer.analyse(cut, passages, passages)
+        else:
+            pipe = self.pipeline
+            if hasattr(pipe[-1], "predict_target_proba"):
+                Xt = pipe[:-1].transform(cut)
+                proba, on_target = pipe[-1].predict_proba(Xt), pipe[-1].predict_target_proba(Xt)
+            else:
+                proba, on_target = pipe.predict_proba(cut), None
+        if not passages:
+            return proba, on_target, [], []
+        # The pass read the cut texts, with the shipped lexicon: reuse what applies.
+        whole = [len(t) <= MAX_MODEL_CHARS for t in texts]
+        terms = found.terms if found is not None and self.lexicon is load_lexicon() else None
+        if terms is None or not all(whole):
+            lexicon = self.lexicon
+            terms = [
+                terms[i] if terms is not None and whole[i] else lexicon.find(t)
+                for i, t in enumerate(texts)
+            ]
+        languages = found.languages if found is not None else None
+        if languages is None:
+            languages = text_languages(texts)
+        elif not all(whole):
+            languages = [
+                lang if w else text_language(t) for t, w, lang in zip(texts, whole, languages)
+            ]
+        return proba, on_target, terms, languages
 
     def predict_proba(self, texts: Iterable[str]) -> np.ndarray:
         """Class probabilities, shape (n_texts, n_classes), columns in ``classes_`` order.
@@ -182,17 +271,30 @@ class StanceModel:
     def score_sentences(self, texts: Sequence[str]) -> list[Prediction]:
         """A :class:`~stance.report.Prediction` per text (probabilities rounded to 6
         places, on-target probability to 4)."""
-        proba, on = self._predict(texts, "score_sentences")
+        return self._rounded(*self._predict(texts, "score_sentences")).predictions()
+
+    def score_passages(self, texts: Sequence[str]) -> PassageScores:
+        """What ``score --jsonl`` writes of each text, from one pass over the texts: the
+        figures of :meth:`score_sentences` (``scores.predictions()`` makes those), the
+        loaded terms (``lexicon.find``) and the language (``text_language``)."""
+        proba, on, terms, languages = self._analyse(texts, "score_passages", passages=True)
+        return PassageScores(self._rounded(proba, on), terms, languages)
+
+    def _rounded(self, proba: np.ndarray, on: np.ndarray | None) -> RoundedScores:
+        """The figures of a :class:`~stance.report.Prediction` per row."""
         classes = self.classes_
         rule = self.decision_rule
-        labels = rule.labels(proba, on, classes)
-        about = rule.about_target(on, len(proba))
-        out = []
-        for i, row in enumerate(proba):
-            probs = {c: round(float(p), 6) for c, p in zip(classes, row)}
-            target = None if on is None else round(float(on[i]), 4)
-            out.append(Prediction(classes[labels[i]], probs, target, bool(about[i])))
-        return out
+        values, texts = round_array(proba, 6)
+        targets, target_texts = (None, [None] * len(proba)) if on is None else round_array(on, 4)
+        return RoundedScores(
+            classes,
+            rule.labels(proba, on, classes).tolist(),
+            values,
+            targets,
+            rule.about_target(on, len(proba)).tolist(),
+            texts,
+            target_texts,  # type: ignore[arg-type]
+        )
 
     @property
     def can_explain(self) -> bool:

@@ -17,7 +17,15 @@ from typing import Any
 import numpy as np
 
 from .decision import DecisionRule, heads_to_proba
-from .vectorize import LEXICON_COLUMNS, CharBlock, WordBlock, lexicon_features
+from .vectorize import (
+    LEXICON_COLUMNS,
+    Block,
+    CharBlock,
+    LexiconBlock,
+    OnePass,
+    PassResult,
+    WordBlock,
+)
 
 __all__ = ["Scorer", "FORMAT"]
 
@@ -52,17 +60,25 @@ class Scorer:
         self.intercept = intercept
         self.design = design
         self.rule = rule or DecisionRule()
-        self._transforms = [self._transform_for(b) for b in blocks]
+        self._fitted = [self._block_for(b) for b in blocks]
+        self._pass = OnePass(self._fitted)
+        # Each block's slice of the coefficients, transposed and contiguous once here
+        # (a sparse matrix times a Fortran-ordered slice copies it on every call).
+        self._slices: list[tuple[np.ndarray, np.ndarray]] = []
+        lo = 0
+        for b in blocks:
+            hi = lo + (len(LEXICON_COLUMNS) if b["kind"] == "lexicon" else len(b["vocabulary"]))
+            self._slices.append((self.coef[:, lo:hi], np.ascontiguousarray(self.coef[:, lo:hi].T)))
+            lo = hi
 
     @staticmethod
-    def _transform_for(block: dict[str, Any]) -> Any:
+    def _block_for(block: dict[str, Any]) -> Block:
         if block["kind"] == "lexicon":
-            scale = float(block["scale"])
-            return lambda texts: lexicon_features(texts, scale)
+            return LexiconBlock(float(block["scale"]))
         vocab = {f: i for i, f in enumerate(block["vocabulary"])}
         if block["kind"] == "char":
-            return CharBlock(vocab, block["idf"], tuple(block["ngram_range"])).transform
-        return WordBlock(vocab, block["idf"]).transform
+            return CharBlock(vocab, block["idf"], tuple(block["ngram_range"]))
+        return WordBlock(vocab, block["idf"])
 
     @classmethod
     def from_pipeline(cls, pipe: Any) -> Scorer | None:
@@ -105,15 +121,16 @@ class Scorer:
     def block_matrices(self, texts: list[str]) -> list[tuple[Any, np.ndarray]]:
         """Per feature block: (texts x features matrix, that block's slice of the
         coefficients, heads x features). Their products, summed, plus ``intercept``
-        are the linear scores: what :meth:`predict` and explanations are made of."""
-        out = []
-        lo = 0
-        for transform in self._transforms:
-            Xb = transform(texts)
-            hi = lo + Xb.shape[1]
-            out.append((Xb, self.coef[:, lo:hi]))
-            lo = hi
-        return out
+        are the linear scores: what :meth:`predict` and explanations are made of.
+        All blocks come from one pass over the texts (:class:`stance.vectorize.OnePass`)."""
+        matrices = self._pass.transform(texts).matrices
+        return [(Xb, coef) for Xb, (coef, _) in zip(matrices, self._slices)]
+
+    def block_matrices_per_block(self, texts: list[str]) -> list[tuple[Any, np.ndarray]]:
+        """:meth:`block_matrices` computed block by block, each block normalizing and
+        tokenizing the texts itself: slower, kept as the reference the one pass is
+        tested against."""
+        return [(b.transform(texts), coef) for b, (coef, _) in zip(self._fitted, self._slices)]
 
     def feature_names(self) -> list[list[str]]:
         """Per feature block, the names of its columns (in matrix order)."""
@@ -125,14 +142,25 @@ class Scorer:
     def predict(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray | None]:
         """(probabilities in ``classes_`` order, on-target probability or None) per text:
         each feature block times its slice of every head's coefficients."""
-        scores = np.tile(self.intercept, (len(texts), 1))
-        for Xb, coef in self.block_matrices(texts):
-            scores += np.asarray(Xb @ coef.T)
-        return heads_to_proba(scores, self.design, self.classes_)
+        proba, on_target, _ = self.analyse(texts)
+        return proba, on_target
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         """The probabilities of :meth:`predict`."""
         return self.predict(texts)[0]
+
+    def analyse(
+        self, texts: list[str], terms: bool = False, languages: bool = False
+    ) -> tuple[np.ndarray, np.ndarray | None, PassResult]:
+        """:meth:`predict`, and the pass it was computed from: with ``terms`` the loaded
+        terms of each text (``find`` of the shipped lexicon), with ``languages`` their
+        languages (``text_language``), found in the same pass (:class:`PassResult`)."""
+        found = self._pass.transform(texts, terms, languages)
+        scores = np.tile(self.intercept, (len(texts), 1))
+        for Xb, (_, coef_t) in zip(found.matrices, self._slices):
+            scores += Xb @ coef_t
+        proba, on_target = heads_to_proba(scores, self.design, self.classes_)
+        return proba, on_target, found
 
     def save(self, fh: Any) -> None:
         """Write the arrays as ``.npz`` to an open binary file."""

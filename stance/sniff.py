@@ -4,7 +4,9 @@ and language of a text: the checks that turn scraper output into clear messages.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from html.parser import HTMLParser
+from typing import Any
 
 __all__ = [
     "binary_kind",
@@ -13,6 +15,9 @@ __all__ = [
     "html_to_text",
     "visible_text",
     "text_language",
+    "text_languages",
+    "script_counts",
+    "languages_from_counts",
 ]
 
 _MAGIC = (
@@ -73,6 +78,8 @@ _TAG = re.compile(
 
 def looks_like_html(text: str) -> bool:
     """True for an HTML page or fragment (a doctype/<html> start, or several tags)."""
+    if text.find("<", 0, 65536) < 0:  # both checks below need a "<": most text has none
+        return False
     if _HTML_START.match(text[:2048]):
         return True
     return len(_TAG.findall(text[:65536])) >= 3
@@ -158,25 +165,127 @@ _PERSIAN_WORDS = frozenset(
 )
 _PERSIAN_LETTERS = frozenset("پچژگ")
 _WORD = re.compile(r"[\u0600-\u06ff]+")
+# A word (run of U+0600-U+06FF) of up to 7 letters as one integer: 9 bits a letter,
+# its code point minus U+05FF (1-256), so words of different lengths differ too.
+_KEY_LETTERS = 7
+assert all(len(w) <= _KEY_LETTERS and _WORD.fullmatch(w) for w in _PERSIAN_WORDS)
+
+
+def _word_key(word: str) -> int:
+    return sum((ord(c) - 0x5FF) << (9 * k) for k, c in enumerate(word))
+
+
+_PERSIAN_KEYS = sorted(_word_key(w) for w in _PERSIAN_WORDS)
+# Texts are checked together, up to this many characters at a time (a longer text
+# alone): the per-character arrays take about 8 bytes a character.
+_CHUNK_CHARS = 1 << 20
 
 
 def text_language(text: str) -> str:
     """``arabic``, ``persian``, ``hebrew``, ``latin``, ``other`` or ``none`` (no letters):
     the main language/script of a text, from letter counts and Persian function words."""
-    letters = [c for c in text if c.isalpha()]
-    if not letters:
-        return "none"
-    n = len(letters)
-    arabic_script = sum("\u0600" <= c <= "\u06ff" or "\u0750" <= c <= "\u077f" for c in letters)
-    if arabic_script / n >= 0.3:
-        words = _WORD.findall(text)
-        persian = sum(w in _PERSIAN_WORDS for w in words)
-        extra = sum(c in _PERSIAN_LETTERS for c in letters)
-        if words and (persian / len(words) >= 0.08 or extra / arabic_script >= 0.01):
-            return "persian"
-        return "arabic"
-    hebrew = sum("\u0590" <= c <= "\u05ff" for c in letters)
-    if hebrew / n >= 0.3:
-        return "hebrew"
-    latin = sum(c.isascii() or "\u00c0" <= c <= "\u024f" for c in letters)
-    return "latin" if latin / n >= 0.5 else "other"
+    return text_languages([text])[0]
+
+
+def text_languages(texts: Sequence[str]) -> list[str]:
+    """:func:`text_language` of each text, counted with numpy over all of them at once."""
+    return languages_from_counts(script_counts(texts))
+
+
+def script_counts(texts: Sequence[str]) -> Any:
+    """What :func:`text_language` counts in each text, as a (texts x 7) int64 array:
+    letters, Arabic-script letters, Hebrew letters, Latin letters, Persian-only letters,
+    words of the Arabic block and Persian function words among them.
+
+    Every count of a text is the sum of the counts of its whitespace-separated pieces
+    (no letter or word spans whitespace), so ``stance.vectorize`` counts each distinct
+    piece once and adds them up (:func:`languages_from_counts` then decides)."""
+    import numpy as np  # imported here: `stance --help` reads this module too
+
+    parts = []
+    chunk: list[str] = []
+    size = 0
+    for text in texts:
+        if chunk and size + len(text) > _CHUNK_CHARS:
+            parts.append(_counts(chunk))
+            chunk, size = [], 0
+        chunk.append(text)
+        size += len(text) + 1
+    if chunk:
+        parts.append(_counts(chunk))
+    return np.vstack(parts) if parts else np.zeros((0, 7), dtype=np.int64)
+
+
+_ALPHA_BMP: Any = None
+
+
+def _is_alpha(cps: Any) -> Any:
+    """``chr(c).isalpha()`` of each code point (an array)."""
+    import numpy as np
+
+    global _ALPHA_BMP
+    if _ALPHA_BMP is None:
+        _ALPHA_BMP = np.array([chr(c).isalpha() for c in range(0x10000)], dtype=bool)
+    out = _ALPHA_BMP[np.minimum(cps, 0xFFFF)]
+    astral = cps > 0xFFFF
+    if astral.any():
+        values, inverse = np.unique(cps[astral], return_inverse=True)
+        out[astral] = np.array([chr(c).isalpha() for c in values.tolist()])[inverse]
+    return out
+
+
+_NAMES = ("none", "arabic", "persian", "hebrew", "latin", "other")
+
+
+def _counts(texts: list[str]) -> Any:
+    import numpy as np
+
+    joined = "\n".join(texts) + "\n"  # a separator that is no letter and no word
+    cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    starts = np.zeros(len(texts), dtype=np.int64)
+    np.cumsum([len(t) + 1 for t in texts[:-1]], out=starts[1:])
+    out = np.zeros((len(texts), 7), dtype=np.int64)
+
+    def per_text(column: int, mask: Any) -> None:
+        out[:, column] = np.add.reduceat(mask, starts, dtype=np.int64)
+
+    letters = _is_alpha(cps)
+    block = (cps >= 0x0600) & (cps <= 0x06FF)  # the Arabic block: what _WORD spans
+    per_text(0, letters)
+    per_text(1, letters & (block | ((cps >= 0x0750) & (cps <= 0x077F))))
+    per_text(2, letters & (cps >= 0x0590) & (cps <= 0x05FF))
+    per_text(3, letters & ((cps < 0x80) | ((cps >= 0x00C0) & (cps <= 0x024F))))
+    extra_letter = np.zeros(len(cps), dtype=bool)
+    for c in _PERSIAN_LETTERS:
+        extra_letter |= cps == ord(c)
+    per_text(4, extra_letter)  # all four are letters
+    # Words (runs of the block): where each starts and ends, and which are Persian.
+    edges = np.flatnonzero(np.diff(block, prepend=False, append=False))
+    first, length = edges[::2], edges[1::2] - edges[::2]
+    out[:, 5] = np.bincount(np.searchsorted(starts, first, side="right") - 1, minlength=len(texts))
+    short = length <= _KEY_LETTERS
+    first, length = first[short], length[short]
+    key = np.zeros(len(first), dtype=np.int64)
+    for k in range(_KEY_LETTERS):
+        has = length > k
+        key[has] += (cps[first[has] + k].astype(np.int64) - 0x5FF) << (9 * k)
+    found = first[np.isin(key, _PERSIAN_KEYS)]
+    out[:, 6] = np.bincount(np.searchsorted(starts, found, side="right") - 1, minlength=len(texts))
+    return out
+
+
+def languages_from_counts(counts: Any) -> list[str]:
+    """The language of each row of :func:`script_counts` (summed over pieces or not)."""
+    import numpy as np
+
+    n, arabic, hebrew, latin, extra, words, persian = np.asarray(counts, dtype=np.int64).T
+    # The same divisions as in Python (exact integers, IEEE division): the same verdicts.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        is_arabic = arabic / n >= 0.3
+        is_persian = (words > 0) & ((persian / words >= 0.08) | (extra / arabic >= 0.01))
+        choice = np.select(
+            [n == 0, is_arabic & ~is_persian, is_arabic, hebrew / n >= 0.3, latin / n >= 0.5],
+            [0, 1, 2, 3, 4],
+            5,
+        )
+    return [_NAMES[i] for i in choice.tolist()]

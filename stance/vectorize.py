@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from scipy import sparse
@@ -25,6 +25,9 @@ __all__ = [
     "CharBlock",
     "WordBlock",
     "lexicon_features",
+    "LexiconBlock",
+    "OnePass",
+    "PassResult",
 ]
 
 # Words, numbers, and the punctuation that carries stance (quotes, brackets, colon of
@@ -67,20 +70,52 @@ def char_wb_ngrams(word: str, ngram_range: tuple[int, int]) -> list[str]:
 _CACHE_WORDS = 200_000
 
 
-class _UnitTable:
-    """Units seen so far (words, or word bigrams) and their feature ids, as the rows of
-    a CSR matrix that grows in place (capacity doubles), so a batch costs the new units
-    only, not the whole table."""
+class _Rows:
+    """The rows of a CSR matrix (units x features, a unit's feature ids with repeats)
+    that grows in place (capacity doubles), so a batch costs the new units only."""
 
     def __init__(self) -> None:
+        self.ptr = np.zeros(1024, dtype=np.int64)
+        self.ids = np.zeros(16384, dtype=np.int32)
+        self.size = 0
+
+    def append(self, ids: np.ndarray) -> int:
+        """Add a row; return its number."""
+        n, end = self.size, int(self.ptr[self.size])
+        if n + 2 > len(self.ptr):
+            self.ptr = np.resize(self.ptr, 2 * len(self.ptr))
+        while end + len(ids) > len(self.ids):
+            self.ids = np.resize(self.ids, 2 * len(self.ids))
+        self.ids[end : end + len(ids)] = ids
+        self.ptr[n + 1] = end + len(ids)
+        self.size = n + 1
+        return n
+
+    def row(self, n: int) -> np.ndarray:
+        return self.ids[self.ptr[n] : self.ptr[n + 1]]
+
+    def matrix(self, n_features: int) -> sparse.csr_matrix:
+        nnz = int(self.ptr[self.size])
+        return sparse.csr_matrix(
+            (np.ones(nnz), self.ids[:nnz], self.ptr[: self.size + 1]),
+            shape=(self.size, n_features),
+        )
+
+
+_NONE = np.zeros(0, dtype=np.int32)
+
+
+class _UnitTable(_Rows):
+    """Units seen so far (words, or word bigrams) and their feature ids, as the rows of
+    a CSR matrix that grows in place."""
+
+    def __init__(self) -> None:
+        super().__init__()
         self.index: dict[str, int] = {}
         self.units: list[str] = []
         # Pairs of rows (word bigrams) -> a feature id or -1, as sorted int64 keys.
         self.pair_keys = np.zeros(0, dtype=np.int64)
         self.pair_ids = np.zeros(0, dtype=np.int32)
-        self.ptr = np.zeros(1024, dtype=np.int64)
-        self.ids = np.zeros(16384, dtype=np.int32)
-        self.size = 0
 
     def rows(self, units: list[str], unit_ids: Any) -> np.ndarray:
         """Row numbers of ``units``, adding the new ones (``unit_ids(unit)`` gives
@@ -94,16 +129,8 @@ class _UnitTable:
         return np.array(found, dtype=np.int32)
 
     def _add(self, unit: str, ids: np.ndarray) -> None:
-        n, end = self.size, int(self.ptr[self.size])
-        if n + 2 > len(self.ptr):
-            self.ptr = np.resize(self.ptr, 2 * len(self.ptr))
-        while end + len(ids) > len(self.ids):
-            self.ids = np.resize(self.ids, 2 * len(self.ids))
-        self.ids[end : end + len(ids)] = ids
-        self.ptr[n + 1] = end + len(ids)
-        self.index[unit] = n
+        self.index[unit] = self.append(ids)
         self.units.append(unit)
-        self.size = n + 1
 
     def pair_features(self, keys: np.ndarray, pair_id: Any) -> np.ndarray:
         """Feature id (or -1) of each pair key ``(row_a << 32) | row_b``; new pairs
@@ -124,13 +151,6 @@ class _UnitTable:
             pos = np.searchsorted(self.pair_keys, keys)
         return self.pair_ids[pos]
 
-    def matrix(self, n_features: int) -> sparse.csr_matrix:
-        nnz = int(self.ptr[self.size])
-        return sparse.csr_matrix(
-            (np.ones(nnz), self.ids[:nnz], self.ptr[: self.size + 1]),
-            shape=(self.size, n_features),
-        )
-
 
 def _docs_units(rows: np.ndarray, doc_ptr: np.ndarray, n_units: int) -> sparse.csr_matrix:
     """Documents x units: a 1 for every occurrence (repeats add up in the product)."""
@@ -140,9 +160,11 @@ def _docs_units(rows: np.ndarray, doc_ptr: np.ndarray, n_units: int) -> sparse.c
 def _l2_rows(X: sparse.csr_matrix) -> sparse.csr_matrix:
     """Scale each row to unit length in place (empty rows stay empty), as
     ``sklearn.preprocessing.normalize`` does, without its input validation."""
-    norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
+    per_row = np.diff(X.indptr)
+    row_of = np.repeat(np.arange(X.shape[0]), per_row)
+    norms = np.sqrt(np.bincount(row_of, weights=X.data * X.data, minlength=X.shape[0]))
     norms[norms == 0.0] = 1.0
-    X.data /= np.repeat(norms, np.diff(X.indptr))
+    X.data /= np.repeat(norms, per_row)
     return X
 
 
@@ -168,8 +190,8 @@ class _Block:
 
     def _unit_ids(self, unit: str) -> np.ndarray:
         """Feature ids of one unit, with repeats (a word's n-grams can repeat)."""
-        vocab = self.vocabulary
-        return np.array([vocab[f] for f in self.unit_features(unit) if f in vocab], dtype=np.int32)
+        ids = [i for i in map(self.vocabulary.get, self.unit_features(unit)) if i is not None]
+        return np.array(ids, dtype=np.int32)
 
     def _table_for(self, n_new: int) -> _UnitTable:
         if self._table.size + n_new > _CACHE_WORDS:
@@ -292,10 +314,216 @@ def lexicon_features(texts: list[str], scale: float = 1.0) -> sparse.csr_matrix:
     from .lexicon import load_lexicon
 
     lex = load_lexicon()
-    out = np.zeros((len(texts), 4))
-    for i, text in enumerate(texts):
-        for m in lex.find(text):
+    return _lexicon_matrix([lex.find(text) for text in texts], scale)
+
+
+def _lexicon_matrix(matches: list[Any], scale: float) -> sparse.csr_matrix:
+    """The 4 lexicon columns of texts with these term matches (one list per text)."""
+    out = np.zeros((len(matches), 4))
+    for i, found in enumerate(matches):
+        for m in found:
             col = 0 if m.direction == "critical" else 2
             out[i, col] += m.weight
             out[i, col + 1] = max(out[i, col + 1], m.weight)
     return sparse.csr_matrix(out * scale)
+
+
+class LexiconBlock:
+    """The loaded-term block of a fitted model: :func:`lexicon_features` times ``scale``."""
+
+    def __init__(self, scale: float = 1.0) -> None:
+        self.scale = float(scale)
+
+    def transform(self, docs: list[str]) -> sparse.csr_matrix:
+        return lexicon_features(docs, self.scale)
+
+
+Block = CharBlock | WordBlock | LexiconBlock
+
+
+class _Column:
+    """Values per unit (a row each), in an array that grows in place like :class:`_Rows`."""
+
+    def __init__(self, dtype: Any = np.int32, width: int | None = None) -> None:
+        shape = (1024,) if width is None else (1024, width)
+        self.values = np.zeros(shape, dtype=dtype)
+
+    def set(self, row: int, value: Any) -> None:
+        if row >= len(self.values):
+            grown = np.zeros((2 * len(self.values), *self.values.shape[1:]), self.values.dtype)
+            grown[: len(self.values)] = self.values
+            self.values = grown
+        self.values[row] = value
+
+
+class PassResult(NamedTuple):
+    """What :meth:`OnePass.transform` found in a batch of texts: each block's matrix
+    (texts x features, in block order); when asked for (or, for ``terms``, when the
+    model has a lexicon block), the loaded terms of each text, ``Lexicon.find(text)`` of
+    the shipped lexicon; and the language of each text, ``text_language(text)``."""
+
+    matrices: list[sparse.csr_matrix]
+    terms: list[list[Any]] | None
+    languages: list[str] | None
+
+
+class OnePass:
+    """Every block of a fitted model (word and character TF-IDF, loaded terms), and the
+    language check, from one whitespace split of each text.
+
+    The unit is a whitespace-separated piece of the text as given. Normalization works
+    character by character and keeps whitespace (it turns a few characters into spaces,
+    none into nothing), so the normalized text's pieces are its pieces' normalized
+    pieces, in order. Everything the blocks read is a function of those: the character
+    block's n-grams are made inside them (``char_wb``), tokens never contain whitespace
+    (so a text's tokens are its pieces' tokens in order), the lexicon's start tokens
+    are letter runs, which are tokens too, and the language check counts letters and
+    words, none of which spans whitespace. Each distinct piece is analysed once into
+
+    - per character block, its n-gram feature ids;
+    - per word block, the ids of its tokens, their stems and the stem bigrams inside
+      it, plus its first and last token (the bigrams across pieces pair the last token
+      of a piece with the first of the next piece that has tokens);
+    - what the lexicon looks for in it (:meth:`stance.lexicon.Lexicon.clues`);
+    - its letter and word counts (:func:`stance.sniff.script_counts`).
+
+    A batch is then one dict lookup per piece, one sparse product per block, and the
+    lexicon's regular expressions only on the texts, and at the words, where a term can
+    start (:meth:`~stance.lexicon.Lexicon.find_from`); no text is normalized whole but
+    those. The matrices equal the blocks' own ``transform`` (tests/test_onepass.py).
+    """
+
+    def __init__(self, blocks: list[Block]) -> None:
+        self.blocks = list(blocks)
+        self._lexicon: Any = None
+        self._reset()
+
+    def _reset(self) -> None:
+        self._index: dict[str, int] = {}
+        self._rows = [_Rows() for _ in self.blocks]
+        # Word blocks: their tokens (rows of a unit table, which resolves bigrams).
+        self._tokens = [_UnitTable() for _ in self.blocks]
+        self._first = [_Column() for _ in self.blocks]
+        self._last = [_Column() for _ in self.blocks]
+        self._may_match = _Column(np.bool_)  # a term can start in the piece
+        self._has_clue = _Column(np.bool_)
+        self._clues: dict[int, tuple[tuple[str, str], ...]] = {}  # rows with clues
+        self._scripts = _Column(np.int64, 7)
+        self._size = 0
+
+    def _lexicon_now(self) -> Any:
+        from .lexicon import load_lexicon
+
+        lex = load_lexicon()
+        if lex is not self._lexicon:  # the clues belong to one lexicon
+            self._reset()
+            self._lexicon = lex
+        return lex
+
+    def _add(self, piece: str) -> int:
+        row = self._size
+        subs = normalize(piece).split()  # one normalized piece, rarely none or more
+        for b, block in enumerate(self.blocks):
+            if isinstance(block, CharBlock):
+                ids = [block._unit_ids(sub) for sub in subs]
+                self._rows[b].append(ids[0] if len(ids) == 1 else np.concatenate([_NONE, *ids]))
+            elif isinstance(block, WordBlock):
+                tokens = (
+                    tokenize(subs[0]) if len(subs) == 1 else [t for u in subs for t in tokenize(u)]
+                )
+                table = self._tokens[b]
+                rows = table.rows(tokens, block._unit_ids)
+                found = [table.row(r) for r in rows.tolist()]
+                pairs = [block._pair_id(x, y) for x, y in zip(tokens, tokens[1:])]
+                found.append(np.array([i for i in pairs if i >= 0], dtype=np.int32))
+                self._rows[b].append(np.concatenate(found))
+                self._first[b].set(row, rows[0] if len(rows) else -1)
+                self._last[b].set(row, rows[-1] if len(rows) else -1)
+        clues = tuple(dict.fromkeys(c for sub in subs for c in self._lexicon.clues(sub)))
+        self._may_match.set(row, any(kind != "next" for kind, _ in clues))
+        self._has_clue.set(row, bool(clues))
+        if clues:
+            self._clues[row] = clues
+        self._index[piece] = row
+        self._size = row + 1
+        return row
+
+    def _units(self, pieces: list[str]) -> np.ndarray:
+        from .sniff import script_counts
+
+        index = self._index
+        found = list(map(index.get, pieces))
+        if None in found:
+            new = list(dict.fromkeys(p for p, r in zip(pieces, found) if r is None))
+            rows = [self._add(p) for p in new]
+            for row, counts in zip(rows, script_counts(new)):
+                self._scripts.set(row, counts)
+            found = list(map(index.__getitem__, pieces))
+        return np.array(found, dtype=np.int32)
+
+    def _cross_bigrams(
+        self, b: int, rows: np.ndarray, doc_of: np.ndarray, n_docs: int
+    ) -> sparse.csr_matrix:
+        """Counts of the stem bigrams that span two pieces of the same text."""
+        block = self.blocks[b]
+        first = self._first[b].values[rows]
+        has = np.flatnonzero(first >= 0)
+        docs = doc_of[has]
+        same = docs[:-1] == docs[1:]
+        a = self._last[b].values[rows[has[:-1][same]]].astype(np.int64)
+        keys = (a << 32) | first[has[1:][same]]
+        feats = self._tokens[b].pair_features(keys, block._pair_id)
+        kept = feats >= 0
+        bdocs = docs[:-1][same][kept]
+        return sparse.csr_matrix(
+            (np.ones(len(bdocs)), feats[kept], np.searchsorted(bdocs, np.arange(n_docs + 1))),
+            shape=(n_docs, len(block.vocabulary)),
+        )
+
+    def transform(
+        self, texts: list[str], terms: bool = False, languages: bool = False
+    ) -> PassResult:
+        """Every block's matrix of ``texts`` and, when asked for, their loaded terms
+        and languages (see :class:`PassResult`)."""
+        lex = self._lexicon_now()
+        pieces: list[str] = []
+        ptr = [0]
+        for text in texts:
+            pieces += text.split()
+            ptr.append(len(pieces))
+        if self._size + len(pieces) > _CACHE_WORDS:
+            self._reset()  # bounds memory on endless new pieces
+        rows = self._units(pieces)
+        n = len(texts)
+        doc_ptr = np.array(ptr, dtype=np.int64)
+        doc_of = np.repeat(np.arange(n), np.diff(doc_ptr))
+        occurrences = _docs_units(rows, doc_ptr, self._size)
+        matches = None
+        if terms or any(isinstance(b, LexiconBlock) for b in self.blocks):
+            matches = [[] for _ in texts]
+            may = np.zeros(n, dtype=bool)
+            may[doc_of[self._may_match.values[rows]]] = True
+            # The clues of every piece of the texts where a term can start.
+            at = np.flatnonzero(self._has_clue.values[rows] & may[doc_of])
+            clues: dict[int, set[tuple[str, str]]] = {}
+            for doc, row in zip(doc_of[at].tolist(), rows[at].tolist()):
+                clues.setdefault(doc, set()).update(self._clues[row])
+            for doc, found in clues.items():
+                text = texts[doc]
+                matches[doc] = lex.find_from(text, normalize(text), found)
+        found_languages = None
+        if languages:
+            from .sniff import languages_from_counts
+
+            counts = occurrences @ self._scripts.values[: self._size]
+            found_languages = languages_from_counts(np.rint(counts).astype(np.int64))
+        out = []
+        for b, block in enumerate(self.blocks):
+            if isinstance(block, LexiconBlock):
+                out.append(_lexicon_matrix(matches, block.scale))  # type: ignore[arg-type]
+                continue
+            counts = occurrences @ self._rows[b].matrix(len(block.vocabulary))
+            if isinstance(block, WordBlock):
+                counts = counts + self._cross_bigrams(b, rows, doc_of, n)
+            out.append(block._weigh(sparse.csr_matrix(counts)))
+        return PassResult(out, matches, found_languages)

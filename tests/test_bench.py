@@ -43,3 +43,10 @@ def test_throughput_at_a_checkout(tiny_dir: Path) -> None:
     )
     assert res.returncode == 0, res.stderr
     assert "sentences/s" in res.stdout
+
+
+def test_json_libs(tiny_dir: Path, tiny_model_dir: Path, capsys) -> None:
+    args = ["--records", "300", "--repeat", "1", "--annotations", str(tiny_dir)]
+    assert _bench("json_libs").main([*args, "--model", str(tiny_model_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "NO" not in out and "score_records lines" in out and "parse_jsonl_line" in out

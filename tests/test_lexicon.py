@@ -5,6 +5,7 @@ import pytest
 from stance.discover import discover_terms, ngrams
 from stance.errors import StanceError
 from stance.lexicon import Lexicon, Term, load_lexicon
+from stance.normalize import normalize
 
 from .conftest import REPO
 
@@ -180,4 +181,52 @@ def test_fast_matcher_equals_trying_every_form_everywhere() -> None:
         texts.append(f"{noise} {pre}{form}{suf}{rng.choice([' ', '،', '.', ''])}{noise[::-1]}")
     for text in texts:
         got = [(m.start, m.end, m.term) for m in lex._find(text)]
-        assert got == _reference_find(lex, text), text
+        ref = _reference_find(lex, text)
+        assert got == ref, text
+        # The same from the clues of the text's pieces, as the one-pass featurizer
+        # gathers them (stance.vectorize.OnePass).
+        norm = normalize(text)
+        clues = {c for piece in norm.split() for c in lex.clues(piece)}
+        assert [(m.start, m.end, m.term) for m in lex.find_from(text, norm, clues)] == ref, text
+
+
+def test_clues_of_second_words_keep_every_match() -> None:
+    """A start token whose terms all have a second word is tried only where a piece of
+    the text begins like one: with ة written ت before a pronoun, and proclitics only on
+    the first word."""
+    lex = Lexicon(
+        [
+            _t("على حساب"),
+            _t("صفقة القرن"),
+            _t("التطبيع المذل"),
+            _t("قطار الخيانة"),
+            _t("ما يسمى", weight=0.5),
+            _t("طعنة في الظهر"),
+            _t('"إسرائيل"', weight=0.8),
+        ]
+    )
+    texts = [
+        "على حسابهم",
+        "وعلى حساب غزة",
+        "صفقة القرن",
+        "بصفقة القرنين",
+        "التطبيع المذل",
+        "والتطبيع المذلة",
+        "قطار الخيانة",
+        "قطار الخيانتهم",
+        "قطار خيانة",
+        "ما يسمى",
+        "ما يسمي",
+        "ما  يسمىه",
+        "طعنة في الظهر",
+        "طعنة في ظهر",
+        '"إسرائيل"',
+        "(إسرائيل)",
+        "على\nحساب",
+        "على، حساب",
+    ]
+    for text in texts:
+        norm = normalize(text)
+        clues = {c for piece in norm.split() for c in lex.clues(piece)}
+        assert lex.find_from(text, norm, clues) == lex.find(text), text
+        assert [(m.start, m.end, m.term) for m in lex.find(text)] == _reference_find(lex, text)

@@ -1,0 +1,124 @@
+"""A JSONL line read by msgspec gives exactly what the json module gives: the same
+record (same values, types and key order) or the same error message."""
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from stance import inputs
+from stance.inputs import parse_jsonl_line
+
+pytest.importorskip("msgspec")
+
+
+def _slow(raw: bytes):  # noqa: ANN202
+    fast, inputs._FAST_DECODE = inputs._FAST_DECODE, None
+    try:
+        return parse_jsonl_line(raw, 7)
+    finally:
+        inputs._FAST_DECODE = fast
+
+
+def _same(raw: bytes) -> None:
+    assert inputs._FAST_DECODE is not None
+    fast, slow = parse_jsonl_line(raw, 7), _slow(raw)
+    # repr tells 1 from 1.0 and True, -0.0 from 0.0, and shows the key order.
+    assert repr(fast) == repr(slow), raw
+
+
+EDGES = [
+    b'{"text": "x", "a": 1e400}',
+    b'{"text": "x", "a": -1e400}',
+    b'{"text": "x", "a": 1.7976931348623159e308}',
+    b'{"text": "x", "a": 1.7976931348623157e308}',
+    b'{"text": "x", "a": 1e-400}',
+    b'{"text": "x", "a": 5e-324}',
+    b'{"text": "x", "a": NaN}',
+    b'{"text": "x", "a": -Infinity}',
+    b'{"text": "x", "a": -0}',
+    b'{"text": "x", "a": -0.0}',
+    b'{"text": "x", "a": 123456789012345678901234567890}',
+    b'{"text": "x", "a": ' + b"9" * 4300 + b"}",
+    b'{"text": "x", "a": ' + b"9" * 4301 + b"}",
+    b'{"text": "x", "a": 1, "a": 2, "b": 3}',
+    b'{"text": "\\ud800"}',
+    b'{"text": "\\udfff x"}',
+    b'{"text": "ok", "a": "\\ud83d\\ude00"}',
+    b'{"text": "ok", "a": "\\\\ud800"}',
+    b'{"text": "x", "a": "\\ud800\\u0041"}',
+    b'{"text": "x", "a": "\\ud83d\\ude00\\ud83d"}',
+    b'{"text": "x", "\\ud800": 1}',
+    b'{"text": "x", "a": "\\udfff\\ud800"}',
+    b'{"text": "x", "a": "\\udbff\\udfff"}',
+    b'{"text": "x\x01y"}',
+    b'{"text": "x\x7fy"}',
+    b'{"text": "\xed\xa0\x80"}',
+    b'{"text": "\xff"}',
+    b'{"text": "x"}\x0c',
+    b'{"text": "x"} ',
+    b'\t{"text": "x"}\r',
+    b'{"text": "x",}',
+    b'{"text": 01}',
+    b'{"text": .5}',
+    b'{"text": 5}',
+    b'{"txt": "x"}',
+    b'["text"]',
+    b'"text"',
+    b"null",
+    b'{"text": "x", "n": ' + b"[" * 300 + b"]" * 300 + b"}",
+    b'{"text": "x", "n": ' + b"[" * 2000 + b"]" * 2000 + b"}",
+    *(b'{"text": "x", "n": ' + b"[" * n + b"]" * n + b"}" for n in range(985, 1001)),
+    b'{"text": "\\u0627\\u0644", "id": "\\u00e9"}',
+    b'{"text": "x", "a": "\\/\\b\\f\\n\\r\\t\\"\\\\"}',
+    b'{"text": "x", "a": "\\x"}',
+    b'{"text": "x", "a": tru}',
+    b'{"text": "x" "a": 1}',
+]
+
+
+@pytest.mark.parametrize("raw", EDGES)
+def test_edges(raw: bytes) -> None:
+    _same(raw)
+
+
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**40), max_value=10**40)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    value=_JSON,
+    text=st.text(),
+    ascii_only=st.booleans(),
+    separators=st.sampled_from([(", ", ": "), (",", ":"), (" , ", " :")]),
+)
+def test_any_record(value, text: str, ascii_only: bool, separators) -> None:
+    record = {"id": value, "text": text, "more": [value, {"k": value}]}
+    raw = json.dumps(record, ensure_ascii=ascii_only, separators=separators)
+    _same(raw.encode("utf-8", "surrogatepass"))
+
+
+_NUMBER = st.from_regex(r"\A-?(0|[1-9][0-9]{0,25})(\.[0-9]{1,25})?([eE][-+]?[0-9]{1,3})?\Z")
+
+
+@settings(max_examples=1000, deadline=None)
+@given(_NUMBER)
+def test_any_number(number: str) -> None:
+    _same(b'{"text": "x", "n": ' + number.encode() + b"}")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.binary(max_size=6), st.integers(min_value=0, max_value=60), st.integers(0, 3))
+def test_damaged_lines(junk: bytes, at: int, cut: int) -> None:
+    raw = '{"id": 12, "text": "الكيان \\u0627 x", "v": [1.5, -2e-3, true, null]}'.encode()
+    at = min(at, len(raw))
+    _same(raw[:at] + junk + raw[at + cut :])
