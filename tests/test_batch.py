@@ -203,9 +203,14 @@ def test_round_array_is_round_and_repr(values, places) -> None:
     assert texts == [repr(w) for w in want]
 
 
-def test_round_array_on_every_6_place_decimal_and_half() -> None:
-    grid = np.arange(0, 10**6 + 1) / 1e6
-    halves = (np.arange(0, 10**6) + 0.5) / 1e6
+def test_round_array_on_6_place_decimals_and_halves() -> None:
+    # A fixed random sample of the million 6-place decimals and of the halves between
+    # them (where rounding is decided), plus both ends: checking all four million takes
+    # 13 s and found nothing the sample misses.
+    rng = np.random.default_rng(0)
+    picks = np.concatenate([[0, 1, 2, 999_998, 999_999], rng.integers(0, 10**6, 50_000)])
+    grid = np.append(picks, 10**6) / 1e6
+    halves = (picks + 0.5) / 1e6
     for values in (grid, halves, np.nextafter(halves, 0), np.nextafter(halves, 1)):
         floats, texts = round_array(values, 6)
         want = [round(v, 6) for v in values.tolist()]
