@@ -301,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
     fold_names += [f"seed:{d}" for d in ft.get("seed_loao", {}).get("per_article_macro_f1", {})]
 
     rows = [
-        ("stance", st, "pipeline defaults (TF-IDF word+char, LR C=8, balanced)"),
+        ("stance", st, "pipeline defaults (TF-IDF word+char, LR C=4, balanced)"),
         ("fastText", ft, f"{mode} ({mode_n}/{len(keys)} folds)"),
     ]
     head = (

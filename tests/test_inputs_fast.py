@@ -94,7 +94,7 @@ _JSON = st.recursive(
 )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(
     value=_JSON,
     text=st.text(),
@@ -110,13 +110,13 @@ def test_any_record(value, text: str, ascii_only: bool, separators) -> None:
 _NUMBER = st.from_regex(r"\A-?(0|[1-9][0-9]{0,25})(\.[0-9]{1,25})?([eE][-+]?[0-9]{1,3})?\Z")
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(_NUMBER)
 def test_any_number(number: str) -> None:
     _same(b'{"text": "x", "n": ' + number.encode() + b"}")
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.binary(max_size=6), st.integers(min_value=0, max_value=60), st.integers(0, 3))
 def test_damaged_lines(junk: bytes, at: int, cut: int) -> None:
     raw = '{"id": 12, "text": "الكيان \\u0627 x", "v": [1.5, -2e-3, true, null]}'.encode()

@@ -76,10 +76,10 @@ def _assert_same(scorer: Scorer, batch: list[str]) -> None:
 
 
 def test_one_pass_equals_each_block(scorer, texts) -> None:
-    batch = texts[1000:1600] + EDGE
+    batch = texts[1000:1300] + EDGE
     _assert_same(scorer, batch)  # a cold table
     _assert_same(scorer, batch)  # a warm one
-    for i in range(0, len(batch), 37):  # small batches, new words in each
+    for i in range(0, 300, 37):  # small batches, new words in each
         _assert_same(scorer, texts[i : i + 37])
 
 
@@ -127,7 +127,7 @@ _PIECES = [
 ]  # fmt: skip
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.lists(st.sampled_from(_PIECES), max_size=30).map("".join), max_size=12))
 def test_one_pass_equals_each_block_on_any_text(scorer, batch) -> None:
     _assert_same(scorer, batch)

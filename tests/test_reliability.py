@@ -193,7 +193,7 @@ def test_concurrent_write_fails_cleanly(tiny_model_dir: Path, tmp_path: Path) ->
     model.save(d)  # lock released: works
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(st.text(max_size=300))
 def test_properties_on_arbitrary_unicode(text: str) -> None:
     nt = normalize_with_offsets(text)

@@ -83,7 +83,7 @@ _SCRIPTS = st.sampled_from(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(st.lists(st.lists(_SCRIPTS, max_size=40).map("".join), min_size=1, max_size=8))
 def test_equals_reference_on_any_text(texts: list[str]) -> None:
     assert text_languages(texts) == [_reference_language(t) for t in texts]
