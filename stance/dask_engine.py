@@ -142,9 +142,9 @@ def _model_ref(model_path: str | Path | None) -> tuple[str | None, str, list[str
     The shipped model is passed as None, so each worker uses its own installed copy (its
     sha256 is still checked); any other model by its absolute directory.
     """
-    from .model import _resolve, default_model_dir, read_card
+    from .model import default_model_dir, read_card, resolve_model
 
-    directory, _ = _resolve(model_path)
+    directory, _ = resolve_model(model_path)
     card = read_card(directory)
     try:
         shipped = directory.resolve() == default_model_dir().resolve()

@@ -426,6 +426,31 @@ class SourceMatch:
     by_name: list[str]
     uncovered: list[str]
     unused: list[SourceRow]
+    csv_path: Path = Path()
+
+    def warnings(self, source: str | None, most: int = 20) -> list[str]:
+        """What to warn of: every input the CSV does not cover and every row that matches
+        no input (listed up to ``most``, then counted), and file-name matches."""
+        csv_name = self.csv_path
+        fallback = f"recorded as --source {source!r}" if source else "its source is its file path"
+        out = [f"{path}: not in {csv_name}; {fallback}" for path in self.uncovered[:most]]
+        if len(self.uncovered) > most:
+            out.append(f"... and {len(self.uncovered) - most} more inputs not in {csv_name}")
+        for row in self.unused[:most]:
+            out.append(f"{csv_name}:{row.line}: {row.path} matches no input file")
+        if len(self.unused) > most:
+            out.append(f"... and {len(self.unused) - most} more rows of {csv_name} match no input")
+        if self.by_name:
+            out.append(
+                f"{len(self.by_name)} input(s) matched {csv_name} by file name only (its paths "
+                f"resolve neither from here nor from {csv_name.parent}), e.g. {self.by_name[0]}"
+            )
+        if self.uncovered and not self.found:
+            out.append(
+                f"no input matched {csv_name}: write its paths as given on the command line or "
+                f"relative to {csv_name.parent}"
+            )
+        return out
 
 
 @dataclass(frozen=True)
@@ -476,7 +501,7 @@ class SourcesTable:
                     rest.remove(path)
             used = {id(r) for r in found.values()}
         unused = [r for r in self.rows if id(r) not in used]
-        return SourceMatch(found, by_name, rest, unused)
+        return SourceMatch(found, by_name, rest, unused, self.csv_path)
 
 
 def _resolved(p: Path) -> str:

@@ -29,7 +29,7 @@ from .errors import InputError, ModelError
 from .furniture import furniture_kind
 from .lexicon import Lexicon, load_lexicon
 from .normalize import is_arabic_char
-from .report import ArticleScore, Prediction, SentenceScore, summarize
+from .results import ArticleScore, Prediction, SentenceScore, summarize
 from .rounding import round_array
 from .segment import segment
 from .sniff import text_language, text_languages
@@ -37,7 +37,15 @@ from .sniff import text_language, text_languages
 if TYPE_CHECKING:
     from .lexicon import TermMatch
 
-__all__ = ["StanceModel", "load_model", "default_model_dir", "CARD_NAME", "FORMAT_VERSION"]
+__all__ = [
+    "StanceModel",
+    "load_model",
+    "default_model_dir",
+    "resolve_model",
+    "read_card",
+    "CARD_NAME",
+    "FORMAT_VERSION",
+]
 
 CARD_NAME = "card.json"
 FORMAT_VERSION = 1
@@ -110,7 +118,7 @@ class RoundedScores:
         return self._on_target.tolist()
 
     def predictions(self) -> list[Prediction]:
-        """A :class:`~stance.report.Prediction` per text."""
+        """A :class:`~stance.results.Prediction` per text."""
         classes = self.classes
         return [
             Prediction(classes[label], dict(zip(classes, row)), t, a)
@@ -269,7 +277,7 @@ class StanceModel:
         return [classes[i] for i in self.decision_rule.labels(proba, on, classes)]
 
     def score_sentences(self, texts: Sequence[str]) -> list[Prediction]:
-        """A :class:`~stance.report.Prediction` per text (probabilities rounded to 6
+        """A :class:`~stance.results.Prediction` per text (probabilities rounded to 6
         places, on-target probability to 4)."""
         return self._rounded(*self._predict(texts, "score_sentences")).predictions()
 
@@ -281,7 +289,7 @@ class StanceModel:
         return PassageScores(self._rounded(proba, on), terms, languages)
 
     def _rounded(self, proba: np.ndarray, on: np.ndarray | None) -> RoundedScores:
-        """The figures of a :class:`~stance.report.Prediction` per row."""
+        """The figures of a :class:`~stance.results.Prediction` per row."""
         classes = self.classes_
         rule = self.decision_rule
         values, texts = round_array(proba, 6)
@@ -451,7 +459,7 @@ def default_model_dir() -> Path:
     return Path(str(resources.files("stance_models")))
 
 
-def _resolve(path: str | Path | None) -> tuple[Path, Path | None]:
+def resolve_model(path: str | Path | None) -> tuple[Path, Path | None]:
     """Return (model directory, explicitly named model file or None)."""
     if path is None:
         env = os.environ.get(MODEL_ENV)
@@ -514,7 +522,7 @@ def load_model(path: str | Path | None = None) -> StanceModel:
 
     from .annotations import LABELS
 
-    directory, named = _resolve(path)
+    directory, named = resolve_model(path)
     card = read_card(directory)
     model_file = directory / str(card["model_file"])
     if named is not None and named.resolve() != model_file.resolve():

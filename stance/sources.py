@@ -1,9 +1,9 @@
 """Source bias: per-outlet profiles over many scored articles.
 
 An article record is the ``--format json`` object of one article (see
-:func:`stance.report.article_to_dict`): a dict with ``"source"`` (the outlet; missing,
+:func:`stance.results.article_to_dict`): a dict with ``"source"`` (the outlet; missing,
 None or blank groups under ``"(unknown)"``) and ``"summary"`` (the per-article summary
-of :func:`stance.report.summarize`). Only ``summary["sentences"]``, ``summary["counts"]``,
+of :func:`stance.results.summarize`). Only ``summary["sentences"]``, ``summary["counts"]``,
 ``summary["on_target_sentences"]``, ``summary["on_target_counts"]``, ``summary["lean"]``
 and ``summary["loaded_term_score"]`` are used.
 
@@ -342,7 +342,7 @@ _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:[T ].*)?)?)?$")
 
 def _passage_lean(rec: Mapping[str, Any]) -> float:
     """A passage's lean: P(pro) - P(critical), pulled toward the direction of its loaded
-    terms in proportion to their net weight (:func:`stance.report.sentence_lean`)."""
+    terms in proportion to their net weight (:func:`stance.results.sentence_lean`)."""
     probs = rec["probabilities"]
     model = float(probs.get("pro", 0.0)) - float(probs.get("critical", 0.0))
     net = sum(

@@ -59,8 +59,8 @@ def console_messages(stderr: str) -> list[str]:
 
 @pytest.fixture()
 def report_html(seeds: Path) -> str:
-    from stance.html_report import render_html
     from stance.model import load_model
+    from stance.render.html import render_html
 
     files = sorted(seeds.glob("002_*.txt"))
     if not files:
@@ -194,8 +194,8 @@ def probed(tiny_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> di
     """What the probes measured on each page, by page name."""
     if not CHROMIUM.exists():
         pytest.skip("needs /usr/bin/chromium (apt: chromium)")
-    from stance.html_report import render_html
     from stance.model import load_model
+    from stance.render.html import render_html
 
     from .conftest import SEEDS
 

@@ -17,11 +17,11 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
-from .lexicon import Lexicon, Term, TermMatch, load_lexicon
-from .report import ArticleScore, SentenceScore, summarize
-from .ui import UI
+from ..lexicon import Lexicon, Term, TermMatch, load_lexicon
+from ..results import ArticleScore, SentenceScore, summarize
+from ..ui import UI
 
-__all__ = ["render_html"]
+__all__ = ["render_html", "report_meta"]
 
 LABELS = ("pro", "critical", "neutral")
 # Colour-blind-safe families (Okabe-Ito blue / vermilion / grey), as "r,g,b" for rgba().
@@ -453,3 +453,24 @@ def render_html(
         f'<h1 dir="auto">{_esc(title)}</h1>\n{_about(meta or {}, ui)}\n{overview}\n'
         f"{_legend(ui)}\n{body}\n</body>\n</html>\n"
     )
+
+
+def report_meta(model: Any, model_path: Any, paths: Sequence[str]) -> dict[str, Any]:
+    """What produced an HTML report: date, program, model and inputs."""
+    from datetime import datetime, timezone
+    from importlib.metadata import version
+
+    from ..errors import StanceError
+    from ..model import resolve_model
+
+    try:
+        directory = str(resolve_model(model_path)[0])
+    except StanceError:  # pragma: no cover - the model was just loaded from there
+        directory = "?"
+    return {
+        "generated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "program": f"stance {version('stance')}",
+        "model": directory,
+        "model_sha256": model.card.get("model_sha256", "?"),
+        "inputs": ["<stdin>" if p == "-" else p for p in paths],
+    }

@@ -1,0 +1,164 @@
+"""`stance annotations check|add` and `stance annotate`: the annotated corpus."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..errors import StanceError
+from . import annotations_option, load, main, model_option, refuse_output_over_input, warn
+
+
+@main.group()
+def annotations() -> None:
+    """The annotated corpus: validate it, add reviewed drafts."""
+
+
+@annotations.command("check")
+@annotations_option
+def annotations_check(annotations_dir: Path) -> None:
+    """Validate the corpus: unknown label, missing field, duplicate id, the same text with
+    conflicting labels, empty text, a document split across files (file:line messages).
+    `stance train` runs the same checks first.
+
+    \b
+    Example:
+      stance annotations check --annotations annotations
+    """
+    from ..annotations import label_counts, load_annotations
+
+    try:
+        records = load_annotations(annotations_dir)
+    except StanceError as exc:
+        raise click.ClickException(str(exc)) from None
+    docs = len({a.doc for a in records})
+    off = sum(not a.target for a in records)
+    click.echo(
+        f"ok: {len(records)} sentences in {docs} documents {label_counts(records)}, "
+        f"{off} of them off target, under {annotations_dir}"
+    )
+
+
+@annotations.command("add")
+@click.argument("draft", type=click.Path(dir_okay=False, path_type=Path))
+@annotations_option
+@click.option(
+    "--accept-suggested",
+    is_flag=True,
+    help='Also take rows still marked "label_status": "suggested" (unreviewed model labels).',
+)
+@click.option(
+    "--to",
+    "target",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Append to this *.jsonl inside the annotations (default: reviewed/<doc>.jsonl).",
+)
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="A row giving a sentence already in the annotations another label (or target) "
+    "corrects it where it lives, instead of being refused.",
+)
+def annotations_add(
+    draft: Path, annotations_dir: Path, accept_suggested: bool, target: Path | None, replace: bool
+) -> None:
+    """Merge a reviewed draft (from `stance annotate`) into the annotations.
+
+    The whole draft is refused, and nothing written, if a row breaks an annotation rule,
+    repeats an id, or is still "suggested" (unless --accept-suggested). Rows whose
+    sentence is already in the annotations with the same label are dropped, with a
+    message: a second copy under another document would put test sentences into
+    training during cross-validation. A row that gives such a sentence another label
+    is refused, unless --replace, which corrects the label where the sentence lives.
+    Then run `stance train` and `stance evaluate --compare OLD_MODEL_DIR`.
+
+    \b
+    Examples:
+      stance annotations add draft.jsonl
+      stance annotations add --replace draft.jsonl
+
+    (draft.jsonl stands for your reviewed draft.)
+    """
+    from ..annotate import add_reviewed
+
+    try:
+        res = add_reviewed(draft, annotations_dir, accept_suggested, target, replace)
+    except (StanceError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    if res.dropped:
+        shown = "; ".join(res.dropped[:5]) + (" ..." if len(res.dropped) > 5 else "")
+        click.echo(
+            f"dropped {len(res.dropped)} row(s) already in the annotations with the same "
+            f"label (training on a sentence twice, under two documents, leaks test sentences "
+            f"into training): {shown}",
+            err=True,
+        )
+    for line in res.replaced:
+        click.echo(f"corrected {line}")
+    labels = ", ".join(f"{k} {v}" for k, v in sorted(res.per_label.items()))
+    if res.added or not (res.dropped or res.replaced):
+        click.echo(f"added {res.added} sentences ({labels}) to {res.target}")
+    elif not res.replaced:
+        click.echo("added nothing: every row is already in the annotations")
+    if res.accepted_suggested:
+        warn(f"{res.accepted_suggested} of them carry unreviewed model labels")
+
+
+@main.command()
+@click.argument("article", metavar="FILE | -")
+@click.option("--source", required=True, help="The outlet (or style) the article is from.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Draft JSONL to write (outside annotations/ until reviewed).",
+)
+@click.option("--doc", default=None, help="Document id (default: from the source and text).")
+@click.option(
+    "--order",
+    type=click.Choice(["uncertainty", "document"]),
+    default="uncertainty",
+    show_default=True,
+    help="Row order: least certain first (smallest margin), or as in the article.",
+)
+@click.option("--encoding", default="utf-8", show_default=True, help="Encoding of FILE.")
+@model_option
+def annotate(
+    article: str,
+    source: str,
+    output: Path,
+    doc: str | None,
+    order: str,
+    encoding: str,
+    model_path: Path | None,
+) -> None:
+    """Draft annotation rows for a new article, with the model's suggested labels.
+
+    Each row has the suggested "label", its "probability", the "margin" to the second
+    label and "label_status": "suggested"; the hardest rows come first. Page furniture
+    (share lines, "read more" links, disclaimers) is left out. Review the rows
+    (fix "label" and "voice", set "label_status" to "reviewed"), then merge with
+    `stance annotations add`.
+
+    \b
+    Example:
+      stance annotate article.txt --source "Al Arabiya" -o draft.jsonl
+    """
+    from ..annotate import draft_article, write_draft
+    from ..inputs import read_article
+    from ..sniff import visible_text
+
+    refuse_output_over_input(output, [article])
+    try:
+        model = load(model_path)
+        text, _ = visible_text(read_article(article, encoding))
+        rows, furniture = draft_article(model, text, source, doc=doc, order=order)
+        write_draft(rows, output)
+    except (StanceError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    unsure = sum(r["margin"] < 0.3 for r in rows)
+    left = f"; {furniture} page-furniture line(s) left out" if furniture else ""
+    click.echo(f"wrote {len(rows)} draft rows to {output} ({unsure} with margin < 0.3{left})")

@@ -1,0 +1,275 @@
+"""`stance train`, `stance evaluate` and `stance info`: the model's commands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..errors import StanceError
+from ..render import text
+from . import Stages, annotations_option, load, main, model_option, note, set_quiet
+
+
+@main.command()
+@annotations_option
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("models"),
+    show_default=True,
+    help="Directory to write the model and card.json into.",
+)
+@click.option("--no-eval", is_flag=True, help="Skip cross-validation (no figures in the card).")
+@click.option(
+    "--dev",
+    "dev_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Labelled real text (JSONL with text, label[, target]) to score after training; "
+    "its figures go into the card. Default: ../shared/devset/ant2018.jsonl when present.",
+)
+@click.option("--no-dev", is_flag=True, help="Do not score the dev file.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
+def train(
+    annotations_dir: Path,
+    out_dir: Path,
+    no_eval: bool,
+    dev_path: Path | None,
+    no_dev: bool,
+    quiet: bool,
+) -> None:
+    """Train the model from the annotations and write it (atomically) with its card.
+
+    Cross-validation and seed leave-one-article-out run first (a fit per fold and per
+    seed article, then one on everything: minutes on the full corpus); on a terminal
+    each stage and fold shows on stderr. The figures go into the card, where `stance
+    evaluate` finds them.
+
+    \b
+    Example:
+      stance train --annotations annotations --out models
+    """
+    set_quiet(quiet)
+    from ..dev import DEFAULT_DEV_PATH
+    from ..train import train_model
+
+    if dev_path is None and not no_dev and DEFAULT_DEV_PATH.is_file():
+        dev_path = DEFAULT_DEV_PATH
+    stages = Stages()
+    try:
+        model = train_model(
+            annotations_dir,
+            run_evaluation=not no_eval,
+            dev_path=None if no_dev else dev_path,
+            progress=stages,
+        )
+        stages("writing the model", 0, 1)
+        card_path = model.save(out_dir)
+        stages("writing the model", 1, 1)
+    except StanceError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot write the model to {out_dir}: {exc.strerror or exc}; "
+            "the previous model there is unchanged"
+        ) from None
+    except KeyboardInterrupt:
+        raise click.ClickException(
+            f"interrupted; the previous model in {out_dir} is unchanged"
+        ) from None
+    td = model.card["training_data"]
+    click.echo(
+        f"trained on {td['sentences']} sentences ({td['counts_per_label']}) "
+        f"-> {card_path.parent / model.card['model_file']}"
+    )
+    ev = model.card.get("evaluation")
+    if ev:
+        click.echo(
+            f"grouped CV macro-F1 {ev['macro_f1']:.3f} (majority baseline "
+            f"{ev['baseline_macro_f1']:.3f}); seed leave-one-article-out macro-F1 "
+            f"{ev['seed_loao_macro_f1']}"
+        )
+    if "dev_evaluation" in model.card:
+        click.echo(text.render_dev_line(model.card["dev_evaluation"]))
+
+
+@main.command()
+@annotations_option
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.option(
+    "--compare",
+    "compare_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="A model directory (e.g. the model before retraining): with cross-validation, "
+    "show its card's figures beside the fresh ones; with --dev, score the file with it too.",
+)
+@click.option(
+    "--dev",
+    "dev_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Instead of cross-validation: score this labelled JSONL file (text, label, "
+    "optional target; annotation files qualify) with the model (--model) and compare "
+    "with a keyword baseline.",
+)
+@click.option(
+    "--fresh",
+    is_flag=True,
+    help="Run the cross-validation even when the model's card holds figures computed on "
+    "these annotations by this code (as `stance train` stores them).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
+@model_option
+def evaluate(
+    annotations_dir: Path,
+    fmt: str,
+    compare_dir: Path | None,
+    dev_path: Path | None,
+    fresh: bool,
+    quiet: bool,
+    model_path: Path | None,
+) -> None:
+    """Grouped cross-validation and seed leave-one-article-out on the annotations, or
+    (with --dev) a given model's figures on labelled data.
+
+    Cross-validation measures the authored corpus (text this project wrote); --dev
+    measures real coverage. Cross-validation trains its own models: when the model's
+    card (--model, default the shipped one) holds figures computed on these same
+    annotations by this same code, as `stance train` leaves them, those are shown
+    instead of running the same folds again (--fresh runs them).
+
+    \b
+    Examples:
+      stance evaluate --format json
+      stance evaluate --annotations annotations --compare models-before/
+      stance evaluate --dev ../shared/devset/ant2018.jsonl
+      stance evaluate --dev ../shared/devset/ant2018.jsonl --model models-new/ \\
+          --compare models-before/
+
+    (models-before/ and models-new/ stand for your own model directories.)
+    """
+    set_quiet(quiet)
+    from ..annotations import annotations_sha256, load_annotations
+    from ..train import evaluate as run_evaluate
+
+    if dev_path is not None:
+        _evaluate_dev(dev_path, model_path, compare_dir, fmt)
+        return
+    stages = Stages()
+    try:
+        old_card = None
+        if compare_dir is not None:
+            from ..model import read_card, resolve_model
+
+            old_card = read_card(resolve_model(compare_dir)[0])
+            if "evaluation" not in old_card:
+                raise click.ClickException(
+                    f"{compare_dir}: its card has no evaluation figures (trained with "
+                    "--no-eval); retrain it without --no-eval to compare"
+                )
+        stages("reading the annotations", 0, 1)
+        records = load_annotations(annotations_dir)
+        sha = annotations_sha256(annotations_dir)
+        stages("reading the annotations", 1, 1)
+        reused = None if fresh else _stored_evaluation(model_path, sha)
+        if reused is not None:
+            where, result = reused
+            note(
+                f"figures from {where} (trained on these annotations by this code, so "
+                "the same folds give the same figures); --fresh runs them again"
+            )
+        else:
+            result = run_evaluate(records, progress=stages)
+    except StanceError as exc:
+        raise click.ClickException(str(exc)) from None
+    if old_card is not None:
+        result["compare"] = {
+            "model": str(compare_dir),
+            "before": old_card["evaluation"],
+            "before_sentences": old_card.get("training_data", {}).get("sentences"),
+            "same_annotations": old_card.get("training_data", {}).get("sha256") == sha,
+        }
+    if fmt == "json":
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    click.echo(text.render_evaluation(result))
+    if old_card is not None:
+        click.echo(text.render_compare(result))
+
+
+def _stored_evaluation(model_path: Path | None, sha: str) -> tuple[Path, dict[str, Any]] | None:
+    """(card path, figures) of the model's stored cross-validation when they were
+    computed on annotations with this sha256, with the default parameters, by this
+    code; None otherwise (also when there is no readable model card)."""
+    from ..model import CARD_NAME, read_card, resolve_model
+    from ..train import evaluation_inputs
+
+    try:
+        directory = resolve_model(model_path)[0]
+        card = read_card(directory)
+    except StanceError:
+        return None
+    ev = card.get("evaluation")
+    if not isinstance(ev, dict) or "confusion" not in ev:  # headline figures only
+        return None
+    if card.get("evaluation_inputs") != evaluation_inputs(sha):
+        return None
+    return directory / CARD_NAME, ev
+
+
+def _evaluate_dev(
+    dev_path: Path, model_path: Path | None, compare_dir: Path | None, fmt: str
+) -> None:
+    """`stance evaluate --dev`: the model (and the --compare model) on labelled data."""
+    from ..dev import evaluate_dev, load_dev
+
+    try:
+        dev = load_dev(dev_path)
+        result = evaluate_dev(load(model_path), dev)
+        if compare_dir is not None:
+            result["compare"] = {
+                "model": str(compare_dir),
+                "before": evaluate_dev(load(compare_dir), dev),
+            }
+    except StanceError as exc:
+        raise click.ClickException(str(exc)) from None
+    if fmt == "json":
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    click.echo(text.render_dev(result))
+    if compare_dir is not None:
+        click.echo(text.render_dev_compare(result))
+
+
+@main.command()
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@model_option
+def info(fmt: str, model_path: Path | None) -> None:
+    """Print the model card of the model in use (labels, decision rule, training data,
+    figures, files and versions) as a readable card, or as JSON (the card.json itself).
+
+    \b
+    Examples:
+      stance info
+      stance info --format json --model path/to/model_dir
+    """
+    from ..model import read_card, resolve_model
+
+    try:
+        directory, _ = resolve_model(model_path)
+        card = read_card(directory)
+    except StanceError as exc:
+        raise click.ClickException(str(exc)) from None
+    if fmt == "json":
+        click.echo(json.dumps(card, ensure_ascii=False, indent=2))
+        return
+    click.echo(text.render_card(directory, card))
