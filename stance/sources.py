@@ -50,6 +50,7 @@ from typing import Any
 import numpy as np
 
 from .csvsafe import csv_writer
+from .errors import RecordError
 from .ui import UI
 
 __all__ = [
@@ -77,7 +78,7 @@ FEW_ARTICLES = 5
 # --------------------------------------------------------------------------- loading
 
 
-def _is_passage(rec: Any) -> bool:
+def is_passage(rec: Any) -> bool:
     return isinstance(rec, dict) and "summary" not in rec and "label" in rec
 
 
@@ -109,7 +110,7 @@ def _record_error(rec: Any) -> str | None:
     """Why ``rec`` is not an article or passage record, or None when it is one."""
     if not isinstance(rec, dict):
         return f"expected a JSON object (an article record), got {type(rec).__name__}"
-    if _is_passage(rec):
+    if is_passage(rec):
         return _passage_error(rec)
     summary = rec.get("summary")
     if summary is None:
@@ -150,7 +151,7 @@ def _iter_file(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ValueError(f"{path}: not valid UTF-8 (byte {exc.start})") from None
+        raise RecordError(f"{path}: not valid UTF-8 (byte {exc.start})") from None
     if path.suffix.lower() == ".json":
         # One object or a list, possibly pretty-printed; `stance score --format json` on
         # several files writes one object per line, which falls through to JSONL below.
@@ -158,14 +159,14 @@ def _iter_file(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
             doc = json.loads(text) if text.strip() else []
         except json.JSONDecodeError as exc:
             if exc.msg != "Extra data":
-                raise ValueError(f"{path}:{exc.lineno}: invalid JSON ({exc.msg})") from None
+                raise RecordError(f"{path}:{exc.lineno}: invalid JSON ({exc.msg})") from None
         else:
             items = doc if isinstance(doc, list) else [doc]
             for i, rec in enumerate(items):
                 where = f"{path}:item {i}" if isinstance(doc, list) else f"{path}:1"
                 err = _record_error(rec)
                 if err:
-                    raise ValueError(f"{where}: {err}")
+                    raise RecordError(f"{where}: {err}")
                 yield where, rec
             return
     for lineno, line in enumerate(text.splitlines(), 1):
@@ -174,10 +175,10 @@ def _iter_file(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
         try:
             rec = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise ValueError(f"{path}:{lineno}: invalid JSON ({exc.msg})") from None
+            raise RecordError(f"{path}:{lineno}: invalid JSON ({exc.msg})") from None
         err = _record_error(rec)
         if err:
-            raise ValueError(f"{path}:{lineno}: {err}")
+            raise RecordError(f"{path}:{lineno}: {err}")
         yield f"{path}:{lineno}", rec
 
 
@@ -193,11 +194,11 @@ def scored_files(paths: str | Path | Iterable[str | Path]) -> list[Path]:
                 f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in (".jsonl", ".json")
             )
             if not files:
-                raise ValueError(f"{p}: directory holds no *.jsonl or *.json files")
+                raise RecordError(f"{p}: directory holds no *.jsonl or *.json files")
         elif p.is_file():
             files = [p]
         else:
-            raise ValueError(f"{p}: no such file or directory")
+            raise RecordError(f"{p}: no such file or directory")
         out.extend(files)
     return out
 
@@ -210,17 +211,17 @@ def load_scored(paths: str | Path | Iterable[str | Path]) -> list[dict[str, Any]
     of them. A directory contributes its ``*.jsonl`` and ``*.json`` files, searched
     recursively, in sorted order (:func:`scored_files`). Blank lines are skipped. A bad
     line, or a passage record among article records (or the reverse), raises
-    ``ValueError("FILE:LINE: why")``.
+    ``RecordError("FILE:LINE: why")`` (a ValueError).
     """
     records: list[dict[str, Any]] = []
     first: tuple[bool, str] | None = None
     for f in scored_files(paths):
         for where, rec in _iter_file(f):
-            kind = _is_passage(rec)
+            kind = is_passage(rec)
             if first is None:
                 first = (kind, where)
             elif kind != first[0]:
-                raise ValueError(
+                raise RecordError(
                     f"{where}: {_KIND_NAMES[kind]} among {_PLURAL[first[0]]} (the first at "
                     f"{first[1]}): profile articles and passages separately"
                 )
@@ -323,7 +324,7 @@ def period_of(date: Any, by: str) -> str | None:
     -> ``2025``) of a ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` or ISO timestamp date; None
     when the date does not give it."""
     if by not in PERIODS:
-        raise ValueError(f"by must be one of {', '.join(PERIODS)}, not {by!r}")
+        raise RecordError(f"by must be one of {', '.join(PERIODS)}, not {by!r}")
     if not isinstance(date, str):
         return None
     m = _DATE.match(date.strip())
@@ -356,7 +357,7 @@ def _passage_lean(rec: Mapping[str, Any]) -> float:
 def _unit_figures(rec: Mapping[str, Any]) -> tuple[int, dict[str, int], Any, Any]:
     """(sentences, on-target label counts, lean or None, loaded-term score or None) of
     one article or passage record."""
-    if _is_passage(rec):
+    if is_passage(rec):
         on = rec.get("about_target", True)
         lean = _passage_lean(rec) if on else None
         return 1, ({rec["label"]: 1} if on else {}), lean, None
@@ -387,21 +388,21 @@ def profile_sources(
     change when other sources are added or removed.
     """
     if not 0.0 < ci < 1.0:
-        raise ValueError(f"ci must be between 0 and 1, got {ci}")
+        raise RecordError(f"ci must be between 0 and 1, got {ci}")
     if n_boot < 1:
-        raise ValueError(f"n_boot must be at least 1, got {n_boot}")
+        raise RecordError(f"n_boot must be at least 1, got {n_boot}")
     articles = list(articles)
     groups: dict[tuple[str, str | None], list[Mapping[str, Any]]] = {}
     kinds = set()
     for i, rec in enumerate(articles):
         err = _record_error(rec)
         if err:
-            raise ValueError(f"article {i}: {err}")
-        kinds.add(_is_passage(rec))
+            raise RecordError(f"article {i}: {err}")
+        kinds.add(is_passage(rec))
         period = None if by is None else (period_of(rec.get("date"), by) or NO_DATE)
         groups.setdefault((_source_name(rec), period), []).append(rec)
     if len(kinds) > 1:
-        raise ValueError("the records mix articles and passages: profile them separately")
+        raise RecordError("the records mix articles and passages: profile them separately")
     unit = "passage" if kinds == {True} else "article"
     labels = _ordered_labels(
         {lab for g in groups.values() for r in g for lab in _unit_figures(r)[1]}
@@ -468,6 +469,27 @@ def _profile(
         unit=unit,
         period=period,
     )
+
+
+def profile_warnings(records: Sequence[Mapping[str, Any]], by: str | None) -> list[str]:
+    """What to warn of before profiling ``records`` (``by`` a period or None): records
+    without a usable date, passage records without a source."""
+    out = []
+    if by is not None:
+        undated = [r for r in records if period_of(r.get("date"), by) is None]
+        if undated:
+            example = next((r.get("date") for r in undated if r.get("date")), None)
+            why = f" (e.g. {example!r})" if example else ""
+            out.append(
+                f"{len(undated)} of {len(records)} records have no date giving a {by}{why}; "
+                f'they form the period "{NO_DATE}"'
+            )
+    if records and is_passage(records[0]) and all("source" not in r for r in records):
+        out.append(
+            'the passage records have no "source" field: every passage is '
+            f"{UNKNOWN_SOURCE}; give the input records a source to profile outlets"
+        )
+    return out
 
 
 def _on_target_counts(rec: Mapping[str, Any]) -> Mapping[str, int]:

@@ -6,8 +6,15 @@ from pathlib import Path
 
 import click
 
-from ..errors import StanceError
-from . import annotations_option, load, main, model_option, refuse_output_over_input, warn
+from . import (
+    annotations_option,
+    load,
+    main,
+    model_option,
+    refuse_output_over_input,
+    user_errors,
+    warn,
+)
 
 
 @main.group()
@@ -17,6 +24,7 @@ def annotations() -> None:
 
 @annotations.command("check")
 @annotations_option
+@user_errors
 def annotations_check(annotations_dir: Path) -> None:
     """Validate the corpus: unknown label, missing field, duplicate id, the same text with
     conflicting labels, empty text, a document split across files (file:line messages).
@@ -28,10 +36,7 @@ def annotations_check(annotations_dir: Path) -> None:
     """
     from ..annotations import label_counts, load_annotations
 
-    try:
-        records = load_annotations(annotations_dir)
-    except StanceError as exc:
-        raise click.ClickException(str(exc)) from None
+    records = load_annotations(annotations_dir)
     docs = len({a.doc for a in records})
     off = sum(not a.target for a in records)
     click.echo(
@@ -61,6 +66,7 @@ def annotations_check(annotations_dir: Path) -> None:
     help="A row giving a sentence already in the annotations another label (or target) "
     "corrects it where it lives, instead of being refused.",
 )
+@user_errors
 def annotations_add(
     draft: Path, annotations_dir: Path, accept_suggested: bool, target: Path | None, replace: bool
 ) -> None:
@@ -83,10 +89,7 @@ def annotations_add(
     """
     from ..annotate import add_reviewed
 
-    try:
-        res = add_reviewed(draft, annotations_dir, accept_suggested, target, replace)
-    except (StanceError, ValueError) as exc:
-        raise click.ClickException(str(exc)) from None
+    res = add_reviewed(draft, annotations_dir, accept_suggested, target, replace)
     if res.dropped:
         shown = "; ".join(res.dropped[:5]) + (" ..." if len(res.dropped) > 5 else "")
         click.echo(
@@ -126,6 +129,7 @@ def annotations_add(
 )
 @click.option("--encoding", default="utf-8", show_default=True, help="Encoding of FILE.")
 @model_option
+@user_errors
 def annotate(
     article: str,
     source: str,
@@ -152,13 +156,10 @@ def annotate(
     from ..sniff import visible_text
 
     refuse_output_over_input(output, [article])
-    try:
-        model = load(model_path)
-        text, _ = visible_text(read_article(article, encoding))
-        rows, furniture = draft_article(model, text, source, doc=doc, order=order)
-        write_draft(rows, output)
-    except (StanceError, ValueError) as exc:
-        raise click.ClickException(str(exc)) from None
+    model = load(model_path)
+    text, _ = visible_text(read_article(article, encoding))
+    rows, furniture = draft_article(model, text, source, doc=doc, order=order)
+    write_draft(rows, output)
     unsure = sum(r["margin"] < 0.3 for r in rows)
     left = f"; {furniture} page-furniture line(s) left out" if furniture else ""
     click.echo(f"wrote {len(rows)} draft rows to {output} ({unsure} with margin < 0.3{left})")

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import click
 
 from ..errors import StanceError
 from ..render import text
-from . import Stages, annotations_option, load, main, model_option, note, set_quiet
+from . import Stages, annotations_option, load, main, model_option, note, set_quiet, user_errors
 
 
 @main.command()
@@ -127,6 +126,7 @@ def train(
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 @model_option
+@user_errors
 def evaluate(
     annotations_dir: Path,
     fmt: str,
@@ -156,46 +156,29 @@ def evaluate(
     (models-before/ and models-new/ stand for your own model directories.)
     """
     set_quiet(quiet)
-    from ..annotations import annotations_sha256, load_annotations
+    from ..annotations import read_annotations
+    from ..train import card_to_compare, comparison, stored_evaluation
     from ..train import evaluate as run_evaluate
 
     if dev_path is not None:
         _evaluate_dev(dev_path, model_path, compare_dir, fmt)
         return
     stages = Stages()
-    try:
-        old_card = None
-        if compare_dir is not None:
-            from ..model import read_card, resolve_model
-
-            old_card = read_card(resolve_model(compare_dir)[0])
-            if "evaluation" not in old_card:
-                raise click.ClickException(
-                    f"{compare_dir}: its card has no evaluation figures (trained with "
-                    "--no-eval); retrain it without --no-eval to compare"
-                )
-        stages("reading the annotations", 0, 1)
-        records = load_annotations(annotations_dir)
-        sha = annotations_sha256(annotations_dir)
-        stages("reading the annotations", 1, 1)
-        reused = None if fresh else _stored_evaluation(model_path, sha)
-        if reused is not None:
-            where, result = reused
-            note(
-                f"figures from {where} (trained on these annotations by this code, so "
-                "the same folds give the same figures); --fresh runs them again"
-            )
-        else:
-            result = run_evaluate(records, progress=stages)
-    except StanceError as exc:
-        raise click.ClickException(str(exc)) from None
+    old_card = card_to_compare(compare_dir) if compare_dir is not None else None
+    stages("reading the annotations", 0, 1)
+    records, sha = read_annotations(annotations_dir)
+    stages("reading the annotations", 1, 1)
+    reused = None if fresh else stored_evaluation(model_path, sha)
+    if reused is not None:
+        where, result = reused
+        note(
+            f"figures from {where} (trained on these annotations by this code, so "
+            "the same folds give the same figures); --fresh runs them again"
+        )
+    else:
+        result = run_evaluate(records, progress=stages)
     if old_card is not None:
-        result["compare"] = {
-            "model": str(compare_dir),
-            "before": old_card["evaluation"],
-            "before_sentences": old_card.get("training_data", {}).get("sentences"),
-            "same_annotations": old_card.get("training_data", {}).get("sha256") == sha,
-        }
+        result["compare"] = comparison(compare_dir, old_card, sha)
     if fmt == "json":
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
@@ -204,42 +187,19 @@ def evaluate(
         click.echo(text.render_compare(result))
 
 
-def _stored_evaluation(model_path: Path | None, sha: str) -> tuple[Path, dict[str, Any]] | None:
-    """(card path, figures) of the model's stored cross-validation when they were
-    computed on annotations with this sha256, with the default parameters, by this
-    code; None otherwise (also when there is no readable model card)."""
-    from ..model import CARD_NAME, read_card, resolve_model
-    from ..train import evaluation_inputs
-
-    try:
-        directory = resolve_model(model_path)[0]
-        card = read_card(directory)
-    except StanceError:
-        return None
-    ev = card.get("evaluation")
-    if not isinstance(ev, dict) or "confusion" not in ev:  # headline figures only
-        return None
-    if card.get("evaluation_inputs") != evaluation_inputs(sha):
-        return None
-    return directory / CARD_NAME, ev
-
-
 def _evaluate_dev(
     dev_path: Path, model_path: Path | None, compare_dir: Path | None, fmt: str
 ) -> None:
     """`stance evaluate --dev`: the model (and the --compare model) on labelled data."""
     from ..dev import evaluate_dev, load_dev
 
-    try:
-        dev = load_dev(dev_path)
-        result = evaluate_dev(load(model_path), dev)
-        if compare_dir is not None:
-            result["compare"] = {
-                "model": str(compare_dir),
-                "before": evaluate_dev(load(compare_dir), dev),
-            }
-    except StanceError as exc:
-        raise click.ClickException(str(exc)) from None
+    dev = load_dev(dev_path)
+    result = evaluate_dev(load(model_path), dev)
+    if compare_dir is not None:
+        result["compare"] = {
+            "model": str(compare_dir),
+            "before": evaluate_dev(load(compare_dir), dev),
+        }
     if fmt == "json":
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
@@ -253,6 +213,7 @@ def _evaluate_dev(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
 @model_option
+@user_errors
 def info(fmt: str, model_path: Path | None) -> None:
     """Print the model card of the model in use (labels, decision rule, training data,
     figures, files and versions) as a readable card, or as JSON (the card.json itself).
@@ -264,11 +225,8 @@ def info(fmt: str, model_path: Path | None) -> None:
     """
     from ..model import read_card, resolve_model
 
-    try:
-        directory, _ = resolve_model(model_path)
-        card = read_card(directory)
-    except StanceError as exc:
-        raise click.ClickException(str(exc)) from None
+    directory, _ = resolve_model(model_path)
+    card = read_card(directory)
     if fmt == "json":
         click.echo(json.dumps(card, ensure_ascii=False, indent=2))
         return

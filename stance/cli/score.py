@@ -204,10 +204,8 @@ def score(
             raise click.UsageError(
                 "--engine dask scores JSONL archives: add --jsonl and --out-dir DIR"
             )
-        try:
-            from ..dask_engine import run_cli
-        except StanceError as exc:
-            raise click.ClickException(str(exc)) from None
+        from ..dask_engine import run_cli
+
         workers = jobs if jobs > 1 else None  # default: one worker per core
         if workers and scheduler is None:
             workers = cap_jobs(workers)

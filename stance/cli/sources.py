@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import StanceError
-from . import main, open_output, output_option, refuse_output_over_input, warn
+from . import main, open_output, output_option, refuse_output_over_input, user_errors, warn
 
 
 @main.command()
@@ -41,6 +40,7 @@ from . import main, open_output, output_option, refuse_output_over_input, warn
     show_default=True,
     help="Interface language of --format html (the page reads right to left in Arabic).",
 )
+@user_errors
 def sources(
     inputs: tuple[str, ...],
     fmt: str,
@@ -71,26 +71,11 @@ def sources(
     """
     from .. import sources as src
 
-    try:
-        refuse_output_over_input(output, src.scored_files(list(inputs)))
-        records = src.load_scored(list(inputs))
-        profiles = src.profile_sources(records, n_boot=n_boot, by=by)
-    except (StanceError, ValueError) as exc:
-        raise click.ClickException(str(exc)) from None
-    if by is not None:
-        undated = [r for r in records if src.period_of(r.get("date"), by) is None]
-        if undated:
-            example = next((r.get("date") for r in undated if r.get("date")), None)
-            why = f" (e.g. {example!r})" if example else ""
-            warn(
-                f"{len(undated)} of {len(records)} records have no date giving a {by}{why}; "
-                f'they form the period "{src.NO_DATE}"'
-            )
-    if records and src._is_passage(records[0]) and all("source" not in r for r in records):
-        warn(
-            'the passage records have no "source" field: every passage is '
-            f"{src.UNKNOWN_SOURCE}; give the input records a source to profile outlets"
-        )
+    refuse_output_over_input(output, src.scored_files(list(inputs)))
+    records = src.load_scored(list(inputs))
+    profiles = src.profile_sources(records, n_boot=n_boot, by=by)
+    for message in src.profile_warnings(records, by):
+        warn(message)
     render = {
         "table": src.render_sources_table,
         "csv": src.sources_to_csv,

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 
 import click
 
 from ..errors import StanceError
-from . import annotations_option, main
+from ..render import terms as render
+from . import annotations_option, main, user_errors
 
 
 @main.group()
@@ -26,29 +25,7 @@ def terms_list(fmt: str) -> None:
     from ..lexicon import load_lexicon
 
     lex = load_lexicon()
-    if fmt == "json":
-        rows = [
-            {
-                "term": t.term,
-                "variants": list(t.variants),
-                "direction": t.direction,
-                "weight": t.weight,
-                "category": t.category,
-                "neutral": t.neutral,
-                "gloss": t.gloss,
-            }
-            for t in lex.terms
-        ]
-        click.echo(
-            json.dumps({"version": lex.version, "terms": rows}, ensure_ascii=False, indent=2)
-        )
-        return
-    click.echo(f"lexicon version {lex.version}: {len(lex)} terms")
-    for t in lex.terms:
-        click.echo(
-            f"{t.direction:<9}{t.weight:>5.2f}  {t.category:<24} {t.term}"
-            f"{'  → ' + t.neutral if t.neutral else ''}  ({t.gloss})"
-        )
+    click.echo(render.lexicon_json(lex) if fmt == "json" else render.lexicon_table(lex))
 
 
 @terms.command("check")
@@ -76,15 +53,9 @@ def terms_check(text_or_file: str, encoding: str, fmt: str) -> None:
         raise click.ClickException(str(exc)) from None
     matches = load_lexicon().find(text)
     if fmt == "json":
-        click.echo(json.dumps([m.to_dict() for m in matches], ensure_ascii=False))
-        return
-    for m in matches:
-        click.echo(
-            f"{m.start:>6}-{m.end:<6} {m.direction:<9}{m.weight:>5.2f}  {m.match}"
-            f"  [{m.term}; {m.category}]"
-        )
-    net = net_weight(matches)
-    click.echo(f"{len(matches)} match(es), net weight {net:+.2f}")
+        click.echo(render.matches_json(matches))
+    else:
+        click.echo(render.matches_table(matches, net_weight(matches)))
 
 
 @terms.command("audit")
@@ -92,6 +63,7 @@ def terms_check(text_or_file: str, encoding: str, fmt: str) -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
+@user_errors
 def terms_audit(files: tuple[Path, ...], fmt: str) -> None:
     """Check each loaded term against labelled real text (JSONL with text, label and
     optional target, like the dev set or annotation files): how many sentences it fires
@@ -106,23 +78,12 @@ def terms_audit(files: tuple[Path, ...], fmt: str) -> None:
     from ..lexicon import load_lexicon
     from ..term_audit import audit_terms
 
-    try:
-        rows = [r for f in files for r in load_dev(f)["rows"]]
-    except StanceError as exc:
-        raise click.ClickException(str(exc)) from None
+    rows = [r for f in files for r in load_dev(f)["rows"]]
     audits = audit_terms(rows, load_lexicon())
     if fmt == "json":
-        click.echo(json.dumps([a.to_dict() for a in audits], ensure_ascii=False, indent=2))
-        return
-    click.echo(f"{len(rows)} labelled sentences; {len(audits)} terms fire")
-    click.echo(f"{'precision':>9} {'n':>4} {'on':>4}  {'dir':<8} {'w':>4}  labels  term")
-    for a in audits:
-        on = "-" if a.on_target is None else str(a.on_target)
-        labels = " ".join(f"{k[0]}{v}" for k, v in sorted(a.labels.items()))
-        click.echo(
-            f"{a.precision:>9.2f} {a.sentences:>4} {on:>4}  {a.direction:<8} {a.weight:>4.2f}"
-            f"  {labels:<14}  {a.term}"
-        )
+        click.echo(render.audit_json(audits))
+    else:
+        click.echo(render.audit_table(len(rows), audits))
 
 
 @terms.command("discover")
@@ -154,6 +115,7 @@ def terms_audit(files: tuple[Path, ...], fmt: str) -> None:
     is_flag=True,
     help="Also rank function words and phrases made only of them («ان», «في ان»).",
 )
+@user_errors
 def terms_discover(
     annotations_dir: Path,
     top: int,
@@ -176,10 +138,7 @@ def terms_discover(
     from ..discover import discover_terms, load_stopwords
     from ..lexicon import load_lexicon
 
-    try:
-        records = load_annotations(annotations_dir)
-    except StanceError as exc:
-        raise click.ClickException(str(exc)) from None
+    records = load_annotations(annotations_dir)
     result = discover_terms(
         [a.text for a in records],
         [a.label for a in records],
@@ -190,41 +149,11 @@ def terms_discover(
         lexicon=load_lexicon(),
         stopwords=None if keep_stopwords else load_stopwords(),
     )
-    rows = [r for label in result for r in result[label]]
     if fmt == "json":
-        click.echo(
-            json.dumps(
-                {k: [r.to_dict() for r in v] for k, v in result.items()},
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
+        click.echo(render.discovery_json(result))
     elif fmt == "csv":
-        from ..csvsafe import csv_writer
-
-        writer = csv_writer(sys.stdout)
-        writer.writerow(
-            ["label", "ngram", "n", "count_label", "count_rest", "log_odds", "z", "in_lexicon"]
-        )
-        for r in rows:
-            writer.writerow(
-                [
-                    r.label,
-                    r.ngram,
-                    r.n,
-                    r.count_label,
-                    r.count_rest,
-                    r.log_odds,
-                    r.z,
-                    int(r.in_lexicon),
-                ]
-            )
+        click.echo(render.discovery_csv(result), nl=False)
     else:
-        for label, items in result.items():
-            click.echo(f"== {label}  (z-score, log-odds, count in label / rest; * = in lexicon)")
-            for r in items:
-                mark = "*" if r.in_lexicon else " "
-                click.echo(
-                    f"  {r.z:>6.2f} {r.log_odds:>6.2f} {r.count_label:>5}/{r.count_rest:<5}"
-                    f" {mark} {r.ngram}"
-                )
+        table = render.discovery_table(result)
+        if table:
+            click.echo(table)
