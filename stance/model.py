@@ -13,8 +13,7 @@ import hashlib
 import json
 import os
 import platform
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from functools import cached_property
 from importlib import resources
@@ -23,7 +22,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
-from .atomic import AtomicFile
+from .atomic import AtomicFile, dir_lock
 from .decision import DecisionRule
 from .errors import InputError, ModelError
 from .furniture import furniture_kind
@@ -430,28 +429,17 @@ class StanceModel:
         return directory / CARD_NAME
 
 
-@contextmanager
-def _write_lock(directory: Path) -> Iterator[None]:
-    """Hold an exclusive lock on ``directory/.stance-write.lock`` while writing, so two
+def _write_lock(directory: Path) -> Any:
+    """An exclusive lock on ``directory/.stance-write.lock`` while writing, so two
     trainings saving into one directory cannot interleave: the second fails cleanly."""
-    try:
-        import fcntl
-    except ImportError:  # Windows: no advisory locks; the atomic renames still hold.
-        yield
-        return
-    lock_path = directory / LOCK_NAME
-    with open(lock_path, "a") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise ModelError(
-                f"{directory}: another `stance train` is writing a model here; wait for it "
-                "to finish, or train into another --out directory"
-            ) from None
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    return dir_lock(
+        directory,
+        LOCK_NAME,
+        lambda: ModelError(
+            f"{directory}: another `stance train` is writing a model here; wait for it "
+            "to finish, or train into another --out directory"
+        ),
+    )
 
 
 def default_model_dir() -> Path:

@@ -18,9 +18,14 @@ from ..errors import StanceError
 from ..inputs import JsonlRecord, iter_jsonl
 
 
+def with_first_line(error: str, first: int | None) -> str:
+    """An error message, with the line that first used the id of a duplicate."""
+    return error if first is None else f"{error} (first on line {first})"
+
+
 def record_batches(
     items: Iterable[JsonlRecord],
-    on_error: Callable[[int, str], None],
+    on_error: Callable[[Any, str, int | None], None],
     stop: bool = False,
     batch_size: int | None = None,
     batch_chars: int | None = None,
@@ -28,10 +33,12 @@ def record_batches(
     """The good records of a JSONL stream in batches, in order.
 
     A bad line (invalid JSON, no text, ...) and a record repeating an earlier record's
-    id go to ``on_error(line, message)`` and are left out; with ``stop`` the stream ends
-    at the first one. Ids are compared as JSON; a duplicate is reported with the line
-    that used the id first. A batch closes at ``batch_size`` records or ``batch_chars``
-    characters of text (default: the batch module's).
+    id go to ``on_error(item, message, first)`` and are left out (``first``: for a
+    duplicate, the line that used the id first, else None; :func:`with_first_line`
+    words it); with ``stop`` the stream ends at the first one. Ids are compared as JSON.
+    ``items`` have ``line``, ``record`` and ``error`` (:class:`JsonlRecord`). A batch
+    closes at ``batch_size`` records or ``batch_chars`` characters of text (default:
+    the batch module's).
     """
     from .. import batch as _batch
 
@@ -43,7 +50,7 @@ def record_batches(
     batch: list[dict[str, Any]] = []
     chars = 0
     for item in items:
-        error = item.error
+        error, first = item.error, None
         if error is None and "id" in item.record:  # type: ignore[operator]
             rid = item.record["id"]  # type: ignore[index]
             # A string or integer id stands for its JSON (a tuple, so "1" and 1 stay
@@ -51,14 +58,12 @@ def record_batches(
             kind = type(rid)
             key = (kind, rid) if kind is str or kind is int else json.dumps(rid, sort_keys=True)
             if key in first_line:
-                error = (
-                    f"duplicate id {json.dumps(rid, sort_keys=True)} "
-                    f"(first on line {first_line[key]})"
-                )
+                error = f"duplicate id {json.dumps(rid, sort_keys=True)}"
+                first = first_line[key]
             else:
                 first_line[key] = item.line
         if error is not None:
-            on_error(item.line, error)
+            on_error(item, error, first)
             if stop:
                 break
             continue
@@ -110,8 +115,8 @@ def score_jsonl(
 
     run = JsonlRun()
 
-    def refused(line: int, message: str) -> None:
-        fail(f"{path}:{line}: {message}")
+    def refused(item: JsonlRecord, error: str, first: int | None) -> None:
+        fail(f"{path}:{item.line}: {with_first_line(error, first)}")
         run.failures += 1
 
     batches = record_batches(iter_jsonl(path, encoding), refused, stop)
