@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import glob
 import json
 import math
+import os
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
@@ -373,26 +375,107 @@ def iter_jsonl(path: str, encoding: str = "utf-8") -> Iterator[JsonlRecord]:
 ARTICLE_SUFFIXES = (".txt", ".html", ".htm")
 
 
-def expand_inputs(inputs: Sequence[str], jsonl: bool = False) -> list[str]:
-    """Paths to score: files as given, ``-`` as stdin, and for a directory its article
-    files (``*.txt``, ``*.html``, ``*.htm``; ``*.jsonl`` with ``jsonl``),
-    searched recursively, in sorted order. A directory without any is an error."""
+def expand_inputs(
+    inputs: Sequence[str],
+    jsonl: bool = False,
+    *,
+    suffixes: Sequence[str] | None = None,
+    archive: bool = False,
+    out_dir: str | Path | None = None,
+    error: type[InputError] = InputError,
+    wording: Mapping[str, str] | None = None,
+    key: Callable[[str], Any] | None = None,
+) -> list[str]:
+    """The one input expander (``stance score``, ``--engine dask``, ``stance sources``).
+
+    Files as given, ``-`` as stdin, and for a directory its files with ``suffixes``
+    (default: articles, ``*.txt``, ``*.html``, ``*.htm``; ``*.jsonl`` with ``jsonl``),
+    searched recursively, in sorted order (by ``key``); a directory without any is an
+    error. With ``archive`` (the Dask engine, which cuts files into byte ranges): stdin
+    is refused, globs are expanded (sorted; ``**`` recursive), a missing file is an
+    error at once, duplicates are dropped, and files inside ``out_dir`` are left out of
+    globs and directories (so ``archive/`` with ``--out-dir archive/scored`` does not
+    read its own shards on a rerun); naming one explicitly is an error. Without it, a
+    missing file is passed on (reported when read, the others still scored) unless
+    ``wording`` words the error for it (``missing``). ``error`` is the class raised;
+    ``wording`` may also reword an empty directory (``empty``).
+    """
+    if suffixes is None:
+        suffixes = (".jsonl",) if jsonl or archive else ARTICLE_SUFFIXES
+    words = {"empty": f"directory has no {' / '.join('*' + s for s in suffixes)} files"}
+    words.update(wording or {})
+    if archive and not inputs:
+        raise error("no input files given")
+    inside = _inside(out_dir)
+    seen: set[str] = set()
     out: list[str] = []
-    suffixes = (".jsonl",) if jsonl else ARTICLE_SUFFIXES
     for item in inputs:
-        p = Path(item)
-        if item != STDIN and p.is_dir():
-            found = sorted(
-                str(f) for f in p.rglob("*") if f.is_file() and f.suffix.lower() in suffixes
-            )
-            if not found:
-                raise InputError(
-                    f"{item}: directory has no {' / '.join('*' + s for s in suffixes)} files"
+        if item == STDIN:
+            if archive:
+                raise error("--engine dask reads files, not stdin; name the JSONL files")
+            matches = [item]
+        elif archive and _has_magic(item) and not os.path.exists(item):
+            found = [m for m in glob.glob(item, recursive=True) if os.path.isfile(m)]
+            matches = sorted(m for m in found if not inside(m))
+            if not matches:
+                raise error(_nothing_to_read(item, found, out_dir, "no files match this pattern"))
+        elif os.path.isdir(item):
+            found = files_below(item, suffixes)
+            matches = sorted((m for m in found if not inside(m)), key=key)
+            if not matches:
+                raise error(_nothing_to_read(item, found, out_dir, words["empty"]))
+        elif os.path.isfile(item):
+            if inside(item):
+                raise error(
+                    f"{item} is inside the output directory {out_dir}; write --out-dir elsewhere"
                 )
-            out.extend(found)
+            matches = [item]
+        elif archive:
+            raise error(f"{item}: no such file; check the path")
+        elif "missing" in words:
+            raise error(f"{item}: {words['missing']}")
         else:
-            out.append(item)
+            matches = [item]
+        if not archive:
+            out.extend(matches)
+            continue
+        for m in matches:
+            real = os.path.realpath(m)
+            if real not in seen:
+                seen.add(real)
+                out.append(m)
     return out
+
+
+def files_below(directory: str | Path, suffixes: Sequence[str]) -> list[str]:
+    """The files below ``directory`` (recursively) whose suffix, in any case, is one
+    of ``suffixes``, unsorted."""
+    return [
+        str(f) for f in Path(directory).rglob("*") if f.is_file() and f.suffix.lower() in suffixes
+    ]
+
+
+def _has_magic(s: str) -> bool:
+    return any(c in s for c in "*?[")
+
+
+def _nothing_to_read(item: str, found: list[str], out_dir: str | Path | None, why: str) -> str:
+    """The message for a glob or directory that gave no input: ``why``, unless it did
+    find files, all of them inside the output directory."""
+    if found:
+        why = (
+            f"its only files ({len(found)}) are inside the output directory {out_dir}, "
+            "whose files are never read as input; name the input files, or write --out-dir "
+            "elsewhere"
+        )
+    return f"{item}: {why}"
+
+
+def _inside(directory: str | Path | None) -> Callable[[str], bool]:
+    if directory is None:
+        return lambda _path: False
+    root = os.path.realpath(directory) + os.sep
+    return lambda path: os.path.realpath(path).startswith(root)
 
 
 @dataclass(frozen=True)

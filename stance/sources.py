@@ -51,6 +51,7 @@ import numpy as np
 
 from .csvsafe import csv_writer
 from .errors import RecordError
+from .inputs import expand_inputs
 from .ui import UI
 
 __all__ = [
@@ -187,20 +188,17 @@ def scored_files(paths: str | Path | Iterable[str | Path]) -> list[Path]:
     ``*.jsonl`` and ``*.json`` files, searched recursively, in sorted order."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
-    out: list[Path] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            files = sorted(
-                f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in (".jsonl", ".json")
-            )
-            if not files:
-                raise RecordError(f"{p}: directory holds no *.jsonl or *.json files")
-        elif p.is_file():
-            files = [p]
-        else:
-            raise RecordError(f"{p}: no such file or directory")
-        out.extend(files)
-    return out
+    found = expand_inputs(
+        [str(Path(p)) for p in paths],
+        suffixes=(".jsonl", ".json"),
+        error=RecordError,
+        wording={
+            "empty": "directory holds no *.jsonl or *.json files",
+            "missing": "no such file or directory",
+        },
+        key=Path,
+    )
+    return [Path(p) for p in found]
 
 
 def load_scored(paths: str | Path | Iterable[str | Path]) -> list[dict[str, Any]]:

@@ -57,7 +57,6 @@ Differences from the local ``score --jsonl``
 
 from __future__ import annotations
 
-import glob
 import json
 import os
 import socket
@@ -69,6 +68,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from .. import inputs as _inputs
 from ..atomic import TEMP_GLOB, AtomicFile, dir_lock
 from ..errors import InputError, StanceError
 from ..inputs import iter_lines, parse_jsonl_line
@@ -350,77 +350,11 @@ def _score_partition(
 # -- the client side -----------------------------------------------------------------
 
 
-def _has_magic(s: str) -> bool:
-    return any(c in s for c in "*?[")
-
-
 def expand_inputs(inputs: Sequence[str], out_dir: str | Path | None = None) -> list[str]:
-    """The input files: globs expanded (sorted; ``**`` recursive), a directory's
-    ``*.jsonl`` files (recursively, sorted), files as named; duplicates dropped.
-
-    Files inside ``out_dir`` are left out of globs and directories (so ``archive/`` with
-    ``--out-dir archive/scored`` does not read its own shards on a rerun); naming one
-    explicitly is an error.
-    """
-    if not inputs:
-        raise InputError("no input files given")
-    inside = _inside(out_dir)
-    seen: set[str] = set()
-    out: list[str] = []
-    for item in inputs:
-        if item == "-":
-            raise InputError("--engine dask reads files, not stdin; name the JSONL files")
-        if _has_magic(item) and not os.path.exists(item):
-            found = [m for m in glob.glob(item, recursive=True) if os.path.isfile(m)]
-            matches = sorted(m for m in found if not inside(m))
-            if not matches:
-                raise InputError(
-                    _nothing_to_read(item, found, out_dir, "no files match this pattern")
-                )
-        elif os.path.isdir(item):
-            found = [
-                str(f)
-                for f in Path(item).rglob("*")
-                if f.is_file() and f.suffix.lower() == ".jsonl"
-            ]
-            matches = sorted(m for m in found if not inside(m))
-            if not matches:
-                raise InputError(
-                    _nothing_to_read(item, found, out_dir, "directory has no *.jsonl files")
-                )
-        elif os.path.isfile(item):
-            if inside(item):
-                raise InputError(
-                    f"{item} is inside the output directory {out_dir}; write --out-dir elsewhere"
-                )
-            matches = [item]
-        else:
-            raise InputError(f"{item}: no such file; check the path")
-        for m in matches:
-            key = os.path.realpath(m)
-            if key not in seen:
-                seen.add(key)
-                out.append(m)
-    return out
-
-
-def _nothing_to_read(item: str, found: list[str], out_dir: str | Path | None, why: str) -> str:
-    """The message for a glob or directory that gave no input: ``why``, unless it did
-    find files, all of them inside the output directory."""
-    if found:
-        why = (
-            f"its only files ({len(found)}) are inside the output directory {out_dir}, "
-            "whose files are never read as input; name the input files, or write --out-dir "
-            "elsewhere"
-        )
-    return f"{item}: {why}"
-
-
-def _inside(directory: str | Path | None) -> Callable[[str], bool]:
-    if directory is None:
-        return lambda _path: False
-    root = os.path.realpath(directory) + os.sep
-    return lambda path: os.path.realpath(path).startswith(root)
+    """The input files of an archive run: :func:`stance.inputs.expand_inputs` with the
+    engine's rules (globs, no stdin, missing files refused, duplicates dropped, nothing
+    read from inside ``out_dir``)."""
+    return _inputs.expand_inputs(inputs, archive=True, out_dir=out_dir)
 
 
 def plan_partitions(
