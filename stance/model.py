@@ -54,7 +54,7 @@ MAX_MODEL_CHARS = 100_000
 MODEL_ENV = "STANCE_MODEL"
 
 
-# Card entries of the scoring arrays (stance.scoring); rewritten on every save.
+# Card entries of the scoring arrays (stance.linear); rewritten on every save.
 SCORING_KEYS = ("scoring_file", "scoring_sha256")
 
 
@@ -167,12 +167,12 @@ class StanceModel:
         ):
             raise ModelError("StanceModel needs a fitted scikit-learn pipeline with predict_proba")
         if scorer is None and pipeline is not None:
-            from .scoring import Scorer
+            from .linear import Scorer
 
             scorer = Scorer.from_pipeline(pipeline)  # None for other pipeline shapes
         self._pipeline = pipeline
         self._pipeline_loader = pipeline_loader
-        self._scorer = scorer  # a stance.scoring.Scorer: blockwise, without scikit-learn
+        self._scorer = scorer  # a stance.linear.Scorer: blockwise, without scikit-learn
         self.card = dict(card or {})
         self._lexicon = lexicon
         self._explainer: Any = None  # stance.explain.Explainer, made on first use
@@ -389,7 +389,7 @@ class StanceModel:
 
     def _write_scoring(self, directory: Path, digest: str) -> dict[str, str]:
         """Write the scoring arrays beside the model (atomically); their card entries,
-        or none when the pipeline has a shape :class:`~stance.scoring.Scorer` lacks."""
+        or none when the pipeline has a shape :class:`~stance.linear.Scorer` lacks."""
         scorer = self._scorer
         if scorer is None:
             return {}
@@ -560,7 +560,7 @@ def _load_scorer(directory: Path, card: dict[str, Any]) -> Any:
     """The verified scoring arrays named by the card, or None for a card without."""
     if "scoring_file" not in card:
         return None
-    from .scoring import Scorer
+    from .linear import Scorer
 
     path = directory / str(card["scoring_file"])
     if not path.is_file():

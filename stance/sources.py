@@ -49,6 +49,7 @@ from typing import Any
 
 import numpy as np
 
+from .annotations import LABELS
 from .csvsafe import csv_writer
 from .errors import RecordError
 from .inputs import expand_inputs
@@ -72,7 +73,6 @@ __all__ = [
 UNKNOWN_SOURCE = "(unknown)"
 NO_DATE = "(no date)"
 PERIODS = ("month", "quarter", "year")
-LABEL_ORDER = ("critical", "neutral", "pro")
 FEW_ARTICLES = 5
 
 
@@ -302,7 +302,7 @@ def _source_name(rec: Mapping[str, Any]) -> str:
 
 
 def _ordered_labels(labels: Iterable[str]) -> list[str]:
-    known = [lab for lab in LABEL_ORDER if lab in labels]
+    known = [lab for lab in LABELS if lab in labels]
     return known + sorted(set(labels) - set(known))
 
 

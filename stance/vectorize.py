@@ -3,7 +3,7 @@
 Tokenization, character n-grams, and the TF-IDF blocks that turn texts into the exact
 matrices of ``TfidfVectorizer(sublinear_tf=True)`` given a fitted vocabulary and idf.
 ``stance.features`` wraps these in scikit-learn estimators for training;
-``stance.scoring`` uses them directly, so scoring never imports scikit-learn.
+``stance.linear`` uses them directly, so scoring never imports scikit-learn.
 """
 
 from __future__ import annotations

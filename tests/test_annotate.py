@@ -8,19 +8,19 @@ from pathlib import Path
 
 import pytest
 
-from stance.annotate import (
+from stance.annotations import (
+    REQUIRED_FIELDS,
+    annotations_sha256,
+    check_record,
+    load_annotations,
+)
+from stance.drafts import (
     HELPER_KEYS,
     add_reviewed,
     draft_doc_id,
     draft_records,
     read_draft,
     write_draft,
-)
-from stance.annotations import (
-    REQUIRED_FIELDS,
-    annotations_sha256,
-    check_record,
-    load_annotations,
 )
 from stance.errors import AnnotationError
 from stance.model import StanceModel, load_model

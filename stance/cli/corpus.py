@@ -87,7 +87,7 @@ def annotations_add(
 
     (draft.jsonl stands for your reviewed draft.)
     """
-    from ..annotate import add_reviewed
+    from ..drafts import add_reviewed
 
     res = add_reviewed(draft, annotations_dir, accept_suggested, target, replace)
     if res.dropped:
@@ -151,7 +151,7 @@ def annotate(
     Example:
       stance annotate article.txt --source "Al Arabiya" -o draft.jsonl
     """
-    from ..annotate import draft_article, write_draft
+    from ..drafts import draft_article, write_draft
     from ..inputs import read_article
     from ..sniff import visible_text
 

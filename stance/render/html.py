@@ -17,16 +17,18 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
+from ..annotations import LABELS
 from ..lexicon import Lexicon, Term, TermMatch, load_lexicon
 from ..results import ArticleScore, SentenceScore, summarize
 from ..ui import UI
 
 __all__ = ["render_html", "report_meta"]
 
-LABELS = ("pro", "critical", "neutral")
+# The legend lists the two stances, then neutral (LABELS, the lean's axis, is the bars'
+# order: -1 critical ... +1 pro).
+LEGEND_ORDER = ("pro", "critical", "neutral")
 # Colour-blind-safe families (Okabe-Ito blue / vermilion / grey), as "r,g,b" for rgba().
 COLOURS = {"pro": "0,114,178", "critical": "213,94,0", "neutral": "120,120,120"}
-BAR_ORDER = ("critical", "neutral", "pro")  # the lean's axis: -1 critical ... +1 pro
 # Inputs listed in the "about" block before the rest is counted.
 INPUTS_SHOWN = 50
 
@@ -232,7 +234,7 @@ def _sentence_html(sentence: SentenceScore, terms: dict[str, Term], ui: UI) -> s
 
 def _share_bar(shares: dict[str, float], ui: UI, width: int = 320, height: int = 18) -> str:
     """An inline SVG horizontal stacked bar of the label shares, critical on the left."""
-    order = [k for k in BAR_ORDER if k in shares] + [k for k in shares if k not in BAR_ORDER]
+    order = [k for k in LABELS if k in shares] + [k for k in shares if k not in LABELS]
     desc = ui("list_sep").join(f"{ui.label(k)} {shares[k]:.0%}" for k in order)
     rects, x = [], 0.0
     for k in order:
@@ -255,7 +257,7 @@ def _share_bar(shares: dict[str, float], ui: UI, width: int = 320, height: int =
 def _summary_of(article: ArticleScore) -> dict[str, Any]:
     if article.summary:
         return article.summary
-    classes = sorted({k for s in article.sentences for k in s.probabilities}) or list(LABELS)
+    classes = sorted({k for s in article.sentences for k in s.probabilities}) or list(LEGEND_ORDER)
     return summarize(article.sentences, classes)
 
 
@@ -344,7 +346,7 @@ def _article_html(n: int, article: ArticleScore, terms: dict[str, Term], ui: UI)
 
 def _overview(articles: Sequence[ArticleScore], ui: UI) -> str:
     """One row per article: where it is from, its counts, shares, lean and score."""
-    labels = [k for k in BAR_ORDER if any(k in _summary_of(a).get("counts", {}) for a in articles)]
+    labels = [k for k in LABELS if any(k in _summary_of(a).get("counts", {}) for a in articles)]
     dated = any(a.date for a in articles)
     head = [
         "#",
@@ -418,7 +420,7 @@ def _legend(ui: UI) -> str:
     items = "".join(
         f'<span><span class="swatch {k}"></span>'
         f"{_esc(ui('legend_label', label=ui.label(k), initial=ui('initial_' + k)))}</span>"
-        for k in LABELS
+        for k in LEGEND_ORDER
     )
     items += f'<span><span class="swatch off"></span>{_esc(ui("legend_off"))}</span>'
     items += f'<span><span class="swatch furniture"></span>{_esc(ui("legend_furniture"))}</span>'

@@ -137,8 +137,8 @@ def model_in_worker(path: str | None, sha256: str) -> tuple[Any, dict[str, float
                 "at the same path on every machine (or on a shared filesystem)"
             )
         t0 = time.perf_counter()
+        from .. import linear as _linear  # noqa: F401  (numpy, scipy.sparse)
         from .. import model as _model  # noqa: F401
-        from .. import scoring as _scoring  # noqa: F401  (numpy, scipy.sparse)
 
         t1 = time.perf_counter()
         loaded = worker_model(path, sha256)
