@@ -76,11 +76,13 @@ def sources(
     profiles = src.profile_sources(records, n_boot=n_boot, by=by)
     for message in src.profile_warnings(records, by):
         warn(message)
+    from ..render import sources as show
+
     render = {
-        "table": src.render_sources_table,
-        "csv": src.sources_to_csv,
-        "json": src.sources_to_json,
-        "html": lambda profiles: src.render_sources_html(profiles, lang=lang),
+        "table": show.render_sources_table,
+        "csv": show.sources_to_csv,
+        "json": show.sources_to_json,
+        "html": lambda profiles: show.render_sources_html(profiles, lang=lang),
     }[fmt]
     with open_output(output) as out:
         out(render(profiles).rstrip("\n"))
