@@ -12,6 +12,9 @@ A draft row is an annotation record (``id doc source text label target voice ori
 most probable labels, the ``review_rank`` and the sentence's ``start`` / ``end`` offsets in
 the article. On add, the model- and article-specific keys (:data:`HELPER_KEYS`) are dropped;
 ``label_status`` is kept as provenance (the validator allows extra keys and ignores them).
+
+Why one module over 400 lines: drafting rows and merging reviewed ones share the row
+format and the corpus rules it is checked against; apart, each would restate them.
 """
 
 from __future__ import annotations

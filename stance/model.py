@@ -5,6 +5,10 @@ On disk a model is a directory holding ``card.json`` and the joblib file the car
 anything is unpickled: a joblib file is code, so load models only from trusted sources.
 Saving writes the model under a new name, then replaces the card atomically; the card
 rename is the commit point, so an interrupted save leaves the previous model loadable.
+
+Why one module over 400 lines: saving and loading are the two halves of one
+verified format (card, model file, scoring arrays, their sha256s); splitting them would
+put the format's rules in two places.
 """
 
 from __future__ import annotations

@@ -31,6 +31,10 @@ records without a usable date form the period ``(no date)``), with intervals per
 
 Note: ``stance score FILE`` records carry the file path as ``"source"``; name the
 outlets (``--source``, ``--outlets-csv``) when scoring.
+
+Why one module over 400 lines: reading scored records, validating them and profiling
+them share the record rules (article or passage, which fields count); the renderings
+are in :mod:`stance.render.sources`.
 """
 
 from __future__ import annotations

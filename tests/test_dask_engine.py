@@ -266,7 +266,7 @@ def _bad_archive(directory: Path) -> list[Path]:
 def test_bad_records_go_to_the_errors_shard(
     cluster: Any, tiny_model_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from stance.cli.score import run_dask as run_cli
+    from stance.cli.archive import run_dask as run_cli
 
     paths = _bad_archive(tmp_path / "in")
     local = _local(tiny_model_dir, paths)

@@ -53,6 +53,11 @@ Differences from the local ``score --jsonl``
     or of another). Partitions are scored independently, so such a record is scored and
     written like any other; with one partition per file (``partition_bytes`` at least
     the file size) every duplicate within a file is refused.
+
+Why one module over 400 lines: the crash-safety protocol (a partition's shard, its
+errors and its done-marker written in order; the markers read back on resume; the
+errors merged with global line numbers) only holds if the worker and client sides
+agree, and keeping them in one file keeps that agreement checkable in one read.
 """
 
 from __future__ import annotations

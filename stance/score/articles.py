@@ -6,7 +6,8 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from ..inputs import STDIN, SourceRow, read_article
+from ..inputs import STDIN, read_article
+from ..outlets import SourceRow
 from ..sniff import visible_text
 
 
