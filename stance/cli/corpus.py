@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..render import text
 from . import (
     annotations_option,
     load,
@@ -37,12 +38,7 @@ def annotations_check(annotations_dir: Path) -> None:
     from ..annotations import label_counts, load_annotations
 
     records = load_annotations(annotations_dir)
-    docs = len({a.doc for a in records})
-    off = sum(not a.target for a in records)
-    click.echo(
-        f"ok: {len(records)} sentences in {docs} documents {label_counts(records)}, "
-        f"{off} of them off target, under {annotations_dir}"
-    )
+    click.echo(text.render_checked(records, annotations_dir, label_counts(records)))
 
 
 @annotations.command("add")
@@ -90,21 +86,11 @@ def annotations_add(
     from ..drafts import add_reviewed
 
     res = add_reviewed(draft, annotations_dir, accept_suggested, target, replace)
-    if res.dropped:
-        shown = "; ".join(res.dropped[:5]) + (" ..." if len(res.dropped) > 5 else "")
-        click.echo(
-            f"dropped {len(res.dropped)} row(s) already in the annotations with the same "
-            f"label (training on a sentence twice, under two documents, leaks test sentences "
-            f"into training): {shown}",
-            err=True,
-        )
-    for line in res.replaced:
-        click.echo(f"corrected {line}")
-    labels = ", ".join(f"{k} {v}" for k, v in sorted(res.per_label.items()))
-    if res.added or not (res.dropped or res.replaced):
-        click.echo(f"added {res.added} sentences ({labels}) to {res.target}")
-    elif not res.replaced:
-        click.echo("added nothing: every row is already in the annotations")
+    dropped, lines = text.render_added(res)
+    if dropped is not None:
+        click.echo(dropped, err=True)
+    for line in lines:
+        click.echo(line)
     if res.accepted_suggested:
         warn(f"{res.accepted_suggested} of them carry unreviewed model labels")
 
@@ -157,9 +143,7 @@ def annotate(
 
     refuse_output_over_input(output, [article])
     model = load(model_path)
-    text, _ = visible_text(read_article(article, encoding))
-    rows, furniture = draft_article(model, text, source, doc=doc, order=order)
+    body, _ = visible_text(read_article(article, encoding))
+    rows, furniture = draft_article(model, body, source, doc=doc, order=order)
     write_draft(rows, output)
-    unsure = sum(r["margin"] < 0.3 for r in rows)
-    left = f"; {furniture} page-furniture line(s) left out" if furniture else ""
-    click.echo(f"wrote {len(rows)} draft rows to {output} ({unsure} with margin < 0.3{left})")
+    click.echo(text.render_drafted(rows, furniture, output))

@@ -80,20 +80,7 @@ def train(
         raise click.ClickException(
             f"interrupted; the previous model in {out_dir} is unchanged"
         ) from None
-    td = model.card["training_data"]
-    click.echo(
-        f"trained on {td['sentences']} sentences ({td['counts_per_label']}) "
-        f"-> {card_path.parent / model.card['model_file']}"
-    )
-    ev = model.card.get("evaluation")
-    if ev:
-        click.echo(
-            f"grouped CV macro-F1 {ev['macro_f1']:.3f} (majority baseline "
-            f"{ev['baseline_macro_f1']:.3f}); seed leave-one-article-out macro-F1 "
-            f"{ev['seed_loao_macro_f1']}"
-        )
-    if "dev_evaluation" in model.card:
-        click.echo(text.render_dev_line(model.card["dev_evaluation"]))
+    click.echo(text.render_trained(model.card, card_path.parent / model.card["model_file"]))
 
 
 @main.command()

@@ -3,6 +3,7 @@ comparison and model-card tables of `stance evaluate`, `train` and `info`."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -269,3 +270,57 @@ def render_card(directory: Path, card: dict[str, Any]) -> str:
     rows.append(("versions", pairs(card.get("versions", {}))))
     width = max(len(k) for k, _ in rows)
     return "\n".join(f"{k:<{width}}  {v}".rstrip() for k, v in rows)
+
+
+def render_trained(card: dict[str, Any], model_file: Path) -> str:
+    """What `stance train` prints: the training data, the model file and the figures."""
+    td = card["training_data"]
+    lines = [f"trained on {td['sentences']} sentences ({td['counts_per_label']}) -> {model_file}"]
+    ev = card.get("evaluation")
+    if ev:
+        lines.append(
+            f"grouped CV macro-F1 {ev['macro_f1']:.3f} (majority baseline "
+            f"{ev['baseline_macro_f1']:.3f}); seed leave-one-article-out macro-F1 "
+            f"{ev['seed_loao_macro_f1']}"
+        )
+    if "dev_evaluation" in card:
+        lines.append(render_dev_line(card["dev_evaluation"]))
+    return "\n".join(lines)
+
+
+def render_checked(records: Sequence[Any], directory: Path, counts: dict[str, int]) -> str:
+    """What `stance annotations check` prints for a valid corpus."""
+    docs = len({a.doc for a in records})
+    off = sum(not a.target for a in records)
+    return (
+        f"ok: {len(records)} sentences in {docs} documents {counts}, "
+        f"{off} of them off target, under {directory}"
+    )
+
+
+def render_added(res: Any) -> tuple[str | None, list[str]]:
+    """What `stance annotations add` reports of its result: the message on the rows
+    dropped as already present (for stderr; None when none were) and the lines of what
+    was corrected and added (for stdout)."""
+    dropped = None
+    if res.dropped:
+        shown = "; ".join(res.dropped[:5]) + (" ..." if len(res.dropped) > 5 else "")
+        dropped = (
+            f"dropped {len(res.dropped)} row(s) already in the annotations with the same "
+            f"label (training on a sentence twice, under two documents, leaks test sentences "
+            f"into training): {shown}"
+        )
+    lines = [f"corrected {line}" for line in res.replaced]
+    labels = ", ".join(f"{k} {v}" for k, v in sorted(res.per_label.items()))
+    if res.added or not (res.dropped or res.replaced):
+        lines.append(f"added {res.added} sentences ({labels}) to {res.target}")
+    elif not res.replaced:
+        lines.append("added nothing: every row is already in the annotations")
+    return dropped, lines
+
+
+def render_drafted(rows: Sequence[dict[str, Any]], furniture: int, output: Path) -> str:
+    """What `stance annotate` prints once the draft is written."""
+    unsure = sum(r["margin"] < 0.3 for r in rows)
+    left = f"; {furniture} page-furniture line(s) left out" if furniture else ""
+    return f"wrote {len(rows)} draft rows to {output} ({unsure} with margin < 0.3{left})"
