@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ __all__ = [
     "read_annotations",
     "annotations_sha256",
     "check_record",
+    "json_lines",
 ]
 
 LABELS: tuple[str, ...] = ("critical", "neutral", "pro")
@@ -87,6 +89,18 @@ def annotations_sha256(directory: str | Path) -> str:
     for p in annotation_files(root):
         _hash_file(h, p.relative_to(root).as_posix(), p.read_bytes())
     return h.hexdigest()
+
+
+def json_lines(lines: Iterable[str], name: str) -> Iterator[tuple[int, str, Any, str | None]]:
+    """``(line number, "name:line", object, error)`` for every non-blank line of a
+    JSON Lines text; ``error`` is ``invalid JSON (why)``, the object then None."""
+    for lineno, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            yield lineno, f"{name}:{lineno}", json.loads(line), None
+        except json.JSONDecodeError as exc:
+            yield lineno, f"{name}:{lineno}", None, f"invalid JSON ({exc.msg})"
 
 
 def check_record(obj: object, where: str) -> list[str]:
@@ -155,14 +169,9 @@ def read_annotations(directory: str | Path) -> tuple[list[Annotation], str]:
         except UnicodeDecodeError as exc:
             problems.append(f"{rel}: not UTF-8 ({exc.reason} at byte {exc.start}); save as UTF-8")
             continue
-        for lineno, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            where = f"{rel}:{lineno}"
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                problems.append(f"{where}: invalid JSON ({exc.msg})")
+        for lineno, where, obj, error in json_lines(lines, rel):
+            if error is not None:
+                problems.append(f"{where}: {error}")
                 continue
             found = check_record(obj, where)
             if found:
