@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from ..render import text
 from . import (
     annotations_option,
     load,
@@ -36,6 +35,7 @@ def annotations_check(annotations_dir: Path) -> None:
       stance annotations check --annotations annotations
     """
     from ..annotations import label_counts, load_annotations
+    from ..render import text
 
     records = load_annotations(annotations_dir)
     click.echo(text.render_checked(records, annotations_dir, label_counts(records)))
@@ -84,6 +84,7 @@ def annotations_add(
     (draft.jsonl stands for your reviewed draft.)
     """
     from ..drafts import add_reviewed
+    from ..render import text
 
     res = add_reviewed(draft, annotations_dir, accept_suggested, target, replace)
     dropped, lines = text.render_added(res)
@@ -139,6 +140,7 @@ def annotate(
     """
     from ..drafts import draft_article, write_draft
     from ..inputs import read_article
+    from ..render import text
     from ..sniff import visible_text
 
     refuse_output_over_input(output, [article])

@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 
 from ..errors import StanceError
-from ..render import text
 from . import Stages, annotations_option, load, main, model_option, note, set_quiet, user_errors
 
 
@@ -54,6 +53,7 @@ def train(
     """
     set_quiet(quiet)
     from ..dev import DEFAULT_DEV_PATH
+    from ..render import text
     from ..train import train_model
 
     if dev_path is None and not no_dev and DEFAULT_DEV_PATH.is_file():
@@ -144,6 +144,7 @@ def evaluate(
     """
     set_quiet(quiet)
     from ..annotations import read_annotations
+    from ..render import text
     from ..train import card_to_compare, comparison, stored_evaluation
     from ..train import evaluate as run_evaluate
 
@@ -179,6 +180,7 @@ def _evaluate_dev(
 ) -> None:
     """`stance evaluate --dev`: the model (and the --compare model) on labelled data."""
     from ..dev import evaluate_dev, load_dev
+    from ..render import text
 
     dev = load_dev(dev_path)
     result = evaluate_dev(load(model_path), dev)
@@ -211,6 +213,7 @@ def info(fmt: str, model_path: Path | None) -> None:
       stance info --format json --model path/to/model_dir
     """
     from ..model import read_card, resolve_model
+    from ..render import text
 
     directory, _ = resolve_model(model_path)
     card = read_card(directory)

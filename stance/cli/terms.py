@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from ..errors import StanceError
-from ..render import terms as render
 from . import annotations_option, main, user_errors
 
 
@@ -23,6 +22,7 @@ def terms() -> None:
 def terms_list(fmt: str) -> None:
     """Print the shipped lexicon (term, direction, weight, category, neutral, gloss)."""
     from ..lexicon import load_lexicon
+    from ..render import terms as render
 
     lex = load_lexicon()
     click.echo(render.lexicon_json(lex) if fmt == "json" else render.lexicon_table(lex))
@@ -43,6 +43,7 @@ def terms_check(text_or_file: str, encoding: str, fmt: str) -> None:
     """
     from ..inputs import read_article
     from ..lexicon import load_lexicon, net_weight
+    from ..render import terms as render
 
     try:
         if text_or_file == "-" or Path(text_or_file).is_file():
@@ -76,6 +77,7 @@ def terms_audit(files: tuple[Path, ...], fmt: str) -> None:
     """
     from ..dev import load_dev
     from ..lexicon import load_lexicon
+    from ..render import terms as render
     from ..term_audit import audit_terms
 
     rows = [r for f in files for r in load_dev(f)["rows"]]
@@ -137,6 +139,7 @@ def terms_discover(
     from ..annotations import load_annotations
     from ..discover import discover_terms, load_stopwords
     from ..lexicon import load_lexicon
+    from ..render import terms as render
 
     records = load_annotations(annotations_dir)
     result = discover_terms(
