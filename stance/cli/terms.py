@@ -41,15 +41,12 @@ def terms_check(text_or_file: str, encoding: str, fmt: str) -> None:
     Example:
       stance terms check "وقال إن الكيان الصهيوني يتمدد"
     """
-    from ..inputs import read_article
+    from ..inputs import read_text_or_file
     from ..lexicon import load_lexicon, net_weight
     from ..render import terms as render
 
     try:
-        if text_or_file == "-" or Path(text_or_file).is_file():
-            text = read_article(text_or_file, encoding)
-        else:
-            text = text_or_file
+        text = read_text_or_file(text_or_file, encoding)
     except (StanceError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
     matches = load_lexicon().find(text)
