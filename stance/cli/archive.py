@@ -65,27 +65,13 @@ def run_dask(
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
         raise click.ClickException(f"{exc.filename or out_dir}: {exc.strerror or exc}") from None
+    from ..render.text import render_archive_run
+
     out = Path(out_dir)
-    if m["model_loads"]:
-        imports = sum(x["import_seconds"] for x in m["model_loads"])
-        note(
-            f"model loaded {len(m['model_loads'])} time(s) for {m['shards_scored']} task(s) "
-            f"(once per worker process), {m['model_load_seconds_mean']:.2f} s each on average, "
-            f"{imports / len(m['model_loads']):.2f} s of it importing the scoring code"
-        )
-    if m["errors"]:
-        for shown, e in enumerate(read_errors(out)):
-            if shown == 20:
-                say(f"error: ... and {m['errors'] - 20} more in {out / ERRORS_NAME}")
-                break
-            say(f"error: {e['file']}:{e['line']}: {e['error']}")
-    if m["html"]:
-        note(f"warning: {m['html']} record(s) held HTML; scored their extracted text")
-    if m["not_arabic"]:
-        note(f'warning: {m["not_arabic"]} record(s) have no Arabic text ("arabic": false)')
-    rate = f" ({m['records_per_second']:.0f} records/s)" if m["records_per_second"] else ""
-    say(
-        f"{m['records']} records in {m['shards']} shards, {m['errors']} failed{rate}; "
-        f"manifest: {out / MANIFEST_NAME}"
-    )
+    errors = read_errors(out) if m["errors"] else iter(())
+    for always, line in render_archive_run(m, out, errors, ERRORS_NAME, MANIFEST_NAME):
+        if always:
+            say(line)
+        else:
+            note(line)
     return 1 if m["errors"] else 0

@@ -3,7 +3,7 @@ comparison and model-card tables of `stance evaluate`, `train` and `info`."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -324,3 +324,46 @@ def render_drafted(rows: Sequence[dict[str, Any]], furniture: int, output: Path)
     unsure = sum(r["margin"] < 0.3 for r in rows)
     left = f"; {furniture} page-furniture line(s) left out" if furniture else ""
     return f"wrote {len(rows)} draft rows to {output} ({unsure} with margin < 0.3{left})"
+
+
+def render_archive_run(
+    m: dict[str, Any],
+    out_dir: Path,
+    errors: Iterable[dict[str, Any]],
+    errors_name: str,
+    manifest_name: str,
+    shown: int = 20,
+) -> list[tuple[bool, str]]:
+    """What `stance score --engine dask` reports of a run's manifest ``m``, as
+    ``(always, line)`` pairs in order (``always`` False: a note or warning --quiet
+    drops): the model loads, the first ``shown`` bad lines of ``errors``, the HTML and
+    non-Arabic counts, and the summary line last."""
+    out: list[tuple[bool, str]] = []
+    if m["model_loads"]:
+        imports = sum(x["import_seconds"] for x in m["model_loads"])
+        out.append((False,
+            f"model loaded {len(m['model_loads'])} time(s) for {m['shards_scored']} task(s) "
+            f"(once per worker process), {m['model_load_seconds_mean']:.2f} s each on average, "
+            f"{imports / len(m['model_loads']):.2f} s of it importing the scoring code"
+        ))  # fmt: skip
+    if m["errors"]:
+        for n, e in enumerate(errors):
+            if n == shown:
+                more = m["errors"] - shown
+                out.append((True, f"error: ... and {more} more in {out_dir / errors_name}"))
+                break
+            out.append((True, f"error: {e['file']}:{e['line']}: {e['error']}"))
+    if m["html"]:
+        out.append(
+            (False, f"warning: {m['html']} record(s) held HTML; scored their extracted text")
+        )
+    if m["not_arabic"]:
+        out.append((False,
+            f'warning: {m["not_arabic"]} record(s) have no Arabic text ("arabic": false)'
+        ))  # fmt: skip
+    rate = f" ({m['records_per_second']:.0f} records/s)" if m["records_per_second"] else ""
+    out.append((True,
+        f"{m['records']} records in {m['shards']} shards, {m['errors']} failed{rate}; "
+        f"manifest: {out_dir / manifest_name}"
+    ))  # fmt: skip
+    return out
