@@ -9,16 +9,24 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from ..batch import BATCH_SIZE, score_records
+from ..batch import score_batches
 from ..errors import InputError
+from ..inputs import JsonlRecord
 from .archive import model_in_worker, model_ref, require_dask
+from .records import record_batches
 
 __all__ = ["score_bag", "score_dataframe"]
 
 
-def _chunks(items: list[Any], size: int = BATCH_SIZE) -> Iterable[list[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
+def _score_texts(model: Any, texts: list[str]) -> list[dict[str, Any]]:
+    """Each text scored as a ``score --jsonl`` record, through the same record stream
+    and batch loop (the texts are checked strings already: no line is refused)."""
+
+    def refused(item: JsonlRecord, error: str, first: int | None) -> None:
+        raise InputError(f"item {item.line - 1}: {error}")  # pragma: no cover
+
+    items = (JsonlRecord(n, {"text": t}, None) for n, t in enumerate(texts, 1))
+    return [r for b in score_batches(model, record_batches(items, refused)) for r in b.records]
 
 
 def _score_bag_partition(
@@ -28,38 +36,36 @@ def _score_bag_partition(
     if not items:
         return []
     model, _ = model_in_worker(path, sha256)
-    out: list[dict[str, Any]] = []
-    for chunk in _chunks(items):
-        texts = []
-        for item in chunk:
-            text = (
-                item
-                if isinstance(item, str)
-                else (item.get(text_key) if isinstance(item, dict) else None)
+    texts = []
+    for item in items:
+        text = (
+            item
+            if isinstance(item, str)
+            else (item.get(text_key) if isinstance(item, dict) else None)
+        )
+        if not isinstance(text, str):
+            what = (
+                f"{type(item).__name__}, not a dict or str"
+                if not isinstance(item, dict)
+                else f'"{text_key}" is {type(text).__name__}, expected str'
+                if text_key in item
+                else f'no "{text_key}" field'
             )
-            if not isinstance(text, str):
-                what = (
-                    f"{type(item).__name__}, not a dict or str"
-                    if not isinstance(item, dict)
-                    else f'"{text_key}" is {type(text).__name__}, expected str'
-                    if text_key in item
-                    else f'no "{text_key}" field'
-                )
-                raise InputError(f"score_bag: item {len(out) + len(texts)}: {what}")
-            texts.append(text)
-        scored = score_records(model, [{"text": t} for t in texts])
-        for item, s in zip(chunk, scored.records):
-            new = dict(item) if isinstance(item, dict) else {text_key: item}
-            for k in (
-                "label",
-                "probabilities",
-                "on_target",
-                "about_target",
-                "loaded_terms",
-                "arabic",
-            ):
-                new[k] = s[k]
-            out.append(new)
+            raise InputError(f"score_bag: item {len(texts)}: {what}")
+        texts.append(text)
+    out: list[dict[str, Any]] = []
+    for item, s in zip(items, _score_texts(model, texts)):
+        new = dict(item) if isinstance(item, dict) else {text_key: item}
+        for k in (
+            "label",
+            "probabilities",
+            "on_target",
+            "about_target",
+            "loaded_terms",
+            "arabic",
+        ):
+            new[k] = s[k]
+        out.append(new)
     return out
 
 
@@ -96,8 +102,7 @@ def _score_pandas(
     scored: list[dict[str, Any]] = []
     if texts:
         model, _ = model_in_worker(path, sha256)
-        for chunk in _chunks(texts):
-            scored.extend(score_records(model, [{"text": t} for t in chunk]).records)
+        scored = _score_texts(model, texts)
     idx = df.index
     new = {"label": pd.Series([s["label"] for s in scored], index=idx, dtype="str")}
     for c in labels:
