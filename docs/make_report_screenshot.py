@@ -15,9 +15,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from stance.html_report import render_html
-from stance.inputs import read_sources_csv
 from stance.model import load_model
+from stance.outlets import read_sources_csv
+from stance.render.html import render_html
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO.parent / "shared" / "seeds"

@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .decision import OFF_TARGET
 from .errors import AnnotationError
@@ -20,7 +22,10 @@ __all__ = [
     "Annotation",
     "annotation_files",
     "load_annotations",
+    "read_annotations",
     "annotations_sha256",
+    "check_record",
+    "json_lines",
 ]
 
 LABELS: tuple[str, ...] = ("critical", "neutral", "pro")
@@ -70,19 +75,35 @@ def annotation_files(directory: str | Path) -> list[Path]:
     return files
 
 
+def _hash_file(h: Any, rel: str, data: bytes) -> None:
+    h.update(rel.encode())
+    h.update(b"\0")
+    h.update(data)
+    h.update(b"\0")
+
+
 def annotations_sha256(directory: str | Path) -> str:
     """sha256 over the relative paths and bytes of every annotation file."""
     root = Path(directory)
     h = hashlib.sha256()
     for p in annotation_files(root):
-        h.update(p.relative_to(root).as_posix().encode())
-        h.update(b"\0")
-        h.update(p.read_bytes())
-        h.update(b"\0")
+        _hash_file(h, p.relative_to(root).as_posix(), p.read_bytes())
     return h.hexdigest()
 
 
-def _check_record(obj: object, where: str) -> list[str]:
+def json_lines(lines: Iterable[str], name: str) -> Iterator[tuple[int, str, Any, str | None]]:
+    """``(line number, "name:line", object, error)`` for every non-blank line of a
+    JSON Lines text; ``error`` is ``invalid JSON (why)``, the object then None."""
+    for lineno, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            yield lineno, f"{name}:{lineno}", json.loads(line), None
+        except json.JSONDecodeError as exc:
+            yield lineno, f"{name}:{lineno}", None, f"invalid JSON ({exc.msg})"
+
+
+def check_record(obj: object, where: str) -> list[str]:
     if not isinstance(obj, dict):
         return [f"{where}: expected a JSON object, got {type(obj).__name__}"]
     problems = []
@@ -116,7 +137,15 @@ def _check_record(obj: object, where: str) -> list[str]:
 
 def load_annotations(directory: str | Path) -> list[Annotation]:
     """Load and validate every annotation file; raise :class:`AnnotationError` listing
-    each problem as ``file:line: message``.
+    each problem as ``file:line: message``. The checks are :func:`read_annotations`'s."""
+    return read_annotations(directory)[0]
+
+
+def read_annotations(directory: str | Path) -> tuple[list[Annotation], str]:
+    """Load and validate every annotation file, reading each once: the records and
+    the sha256 of the bytes they were read from (as :func:`annotations_sha256`), so
+    the hash always describes the records even if the files change meanwhile. Raise
+    :class:`AnnotationError` listing each problem as ``file:line: message``.
 
     Checked: valid JSON objects, required string fields, known label/voice/origin,
     ``target`` (optional, default true) a boolean and false only for neutral
@@ -130,23 +159,21 @@ def load_annotations(directory: str | Path) -> list[Annotation]:
     doc_file: dict[str, str] = {}
     text_label: dict[str, tuple[str, str]] = {}
     text_target: dict[str, bool] = {}
+    h = hashlib.sha256()
     for path in annotation_files(root):
         rel = path.relative_to(root).as_posix()
+        data = path.read_bytes()
+        _hash_file(h, rel, data)
         try:
-            lines = path.read_text(encoding="utf-8-sig").splitlines()
+            lines = data.decode("utf-8-sig").splitlines()
         except UnicodeDecodeError as exc:
             problems.append(f"{rel}: not UTF-8 ({exc.reason} at byte {exc.start}); save as UTF-8")
             continue
-        for lineno, line in enumerate(lines, 1):
-            if not line.strip():
+        for lineno, where, obj, error in json_lines(lines, rel):
+            if error is not None:
+                problems.append(f"{where}: {error}")
                 continue
-            where = f"{rel}:{lineno}"
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                problems.append(f"{where}: invalid JSON ({exc.msg})")
-                continue
-            found = _check_record(obj, where)
+            found = check_record(obj, where)
             if found:
                 problems.extend(found)
                 continue
@@ -181,7 +208,7 @@ def load_annotations(directory: str | Path) -> list[Annotation]:
         raise AnnotationError(f"{len(problems)} problem(s) in {root}", problems)
     if not records:
         raise AnnotationError(f"no annotated sentences in {root}")
-    return records
+    return records, h.hexdigest()
 
 
 def label_counts(records: list[Annotation]) -> dict[str, int]:

@@ -14,10 +14,12 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["AtomicFile", "write_atomic", "TEMP_GLOB"]
+__all__ = ["AtomicFile", "write_atomic", "dir_lock", "TEMP_GLOB"]
 
 # Temporary names are ".<destination name>.tmp-<random>.tmp": hidden, and found by
 # either glob below (leftovers of a killed writer can be removed by it).
@@ -97,3 +99,25 @@ def write_atomic(path: str | Path, data: bytes) -> Path:
     with AtomicFile(path) as af:
         af.file.write(data)
     return Path(path)
+
+
+@contextmanager
+def dir_lock(directory: Path, name: str, busy: Callable[[], Exception]) -> Iterator[None]:
+    """Hold an exclusive lock on ``directory/name`` while writing into ``directory``,
+    so two runs writing there cannot interleave: the second raises ``busy()`` at once.
+    Without advisory locks (Windows) nothing is locked; the atomic renames still keep
+    every file whole."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    with open(Path(directory) / name, "a") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise busy() from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)

@@ -155,7 +155,7 @@ class _Scores:
 
     def record(self, i: int) -> dict[str, Any]:
         """Output record ``i``: the definition."""
-        from .report import Prediction
+        from .results import Prediction
 
         s, rec = self.scores, self.inputs[i]
         out = {"id": rec.get("id")}

@@ -12,7 +12,7 @@ neutral when ``r`` is below the on-target threshold, otherwise the class with th
 largest weighted probability (the weights correct for the balanced training corpus:
 real coverage is mostly neutral).
 
-Training (``stance.features``) and scoring without scikit-learn (``stance.scoring``)
+Training (``stance.features``) and scoring without scikit-learn (``stance.linear``)
 both call these functions, so the two paths cannot drift apart.
 """
 

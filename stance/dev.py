@@ -10,11 +10,10 @@ as one passage, as ``stance score --jsonl`` does.
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 from typing import Any
 
-from .annotations import LABELS
+from .annotations import LABELS, json_lines
 from .baseline import keyword_labels
 from .errors import InputError
 from .train import metrics, off_target_figures
@@ -39,14 +38,9 @@ def load_dev(path: str | Path) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         raise InputError(f"{p}: not UTF-8 (byte {exc.start}); save it as UTF-8") from None
     rows = []
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        where = f"{p}:{n}"
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{where}: invalid JSON ({exc.msg})") from None
+    for n, where, obj, error in json_lines(lines, str(p)):
+        if error is not None:
+            raise InputError(f"{where}: {error}")
         if not isinstance(obj, dict):
             raise InputError(f"{where}: expected a JSON object")
         text, label = obj.get("text"), obj.get("label")

@@ -21,8 +21,8 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from importlib import resources
 
-from .features import tokenize
 from .normalize import normalize
+from .vectorize import tokenize
 
 __all__ = ["DiscoveredTerm", "ngrams", "discover_terms", "load_stopwords"]
 

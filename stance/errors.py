@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["StanceError", "InputError", "AnnotationError", "ModelError"]
+__all__ = ["StanceError", "InputError", "RecordError", "AnnotationError", "ModelError"]
 
 
 class StanceError(Exception):
@@ -11,6 +11,12 @@ class StanceError(Exception):
 
 class InputError(StanceError):
     """An article or JSONL record that cannot be read or scored."""
+
+
+class RecordError(InputError, ValueError):
+    """A scored record (`stance sources`) or a draft row (`stance annotate`, `stance
+    annotations add`) that cannot be used. Also a ValueError: these were raised as
+    ValueError before they joined the family, and callers may still catch that."""
 
 
 class AnnotationError(StanceError):

@@ -1,6 +1,6 @@
 """Why this label: each sentence's features and their signed contributions.
 
-The model's heads are one linear layer (:class:`stance.scoring.Scorer`): the score of
+The model's heads are one linear layer (:class:`stance.linear.Scorer`): the score of
 head ``k`` for text ``i`` is ``intercept[k] + sum_j X[i, j] * coef[k, j]``, block by
 block. So the contribution of feature ``j`` is exactly ``X[i, j] * coef[k, j]``, and
 the contributions plus the intercept are the score (tests/test_explain.py checks it).
@@ -142,7 +142,7 @@ class _Pieces:
 
 
 class Explainer:
-    """Contributions of every feature of a :class:`~stance.scoring.Scorer`'s blocks,
+    """Contributions of every feature of a :class:`~stance.linear.Scorer`'s blocks,
     mapped to words, stems, n-grams and loaded terms."""
 
     def __init__(self, scorer: Any) -> None:

@@ -201,7 +201,7 @@ class TargetStanceClassifier(ClassifierMixin, BaseEstimator):
             stance = self._lr(self.C).fit(X[np.flatnonzero(on)], y[on])
             relevance = self._lr(self.relevance_C).fit(X, on.astype(int))
             heads = [stance, relevance]
-        # One linear layer for every head: scoring is one product (stance.scoring).
+        # One linear layer for every head: scoring is one product (stance.linear).
         coefs, intercepts = [], []
         for i, lr in enumerate(heads):
             coef, icpt = lr.coef_, lr.intercept_

@@ -5,7 +5,7 @@ disclaimers, «اقرأ المزيد» and related-story links, contact and news
 advertising labels and navigation get a stance from the model like any sentence, and
 in one seed article they made all of its outlet's critical share. A sentence matching
 a pattern of ``stance/data/furniture.tsv`` is flagged with the pattern's kind
-(:func:`furniture_kind`); :func:`stance.report.summarize` leaves such sentences out of
+(:func:`furniture_kind`); :func:`stance.results.summarize` leaves such sentences out of
 the counts, the lean and the loaded-term figures, and the outputs show them as
 furniture. The sentence keeps its offsets, label and probabilities, for reference.
 """

@@ -1,13 +1,19 @@
-"""Reading articles and JSONL records from files or stdin, with clear errors."""
+"""Reading articles and JSONL records from files or stdin, with clear errors.
+
+Why one module over 400 lines: it is every reader of input (articles, JSON Lines, the
+one input expander), which share the size limits, the encodings and the messages; the
+outlets CSV is in :mod:`stance.outlets`.
+"""
 
 from __future__ import annotations
 
+import glob
 import json
 import math
+import os
 import re
 import sys
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
@@ -17,17 +23,14 @@ from .sniff import binary_kind, guess_encoding
 __all__ = [
     "STDIN",
     "read_article",
+    "read_text_or_file",
     "JsonlRecord",
     "iter_jsonl",
     "iter_lines",
     "parse_jsonl_line",
     "MAX_RECORD_BYTES",
     "expand_inputs",
-    "SourceInfo",
-    "SourceRow",
-    "SourceMatch",
-    "SourcesTable",
-    "read_sources_csv",
+    "files_below",
 ]
 
 STDIN = "-"
@@ -110,6 +113,14 @@ def read_article(path: str, encoding: str = "utf-8") -> str:
 # One JSONL record is one passage: like an article, it may be at most this big. A longer
 # line is reported as soon as it passes the limit and skipped as it is read, so a huge
 # (or endless) line never sits in memory. Read at call time, so a test can lower it.
+def read_text_or_file(text_or_file: str, encoding: str = "utf-8") -> str:
+    """An argument that is a text, a file name or ``-`` (stdin): the file's or stdin's
+    text (:func:`read_article`), else the argument itself."""
+    if text_or_file == STDIN or Path(text_or_file).is_file():
+        return read_article(text_or_file, encoding)
+    return text_or_file
+
+
 MAX_RECORD_BYTES = 20 * 1024 * 1024
 _READ_CHUNK = 1 << 16
 _EOL = re.compile(rb"[\r\n]")
@@ -373,150 +384,104 @@ def iter_jsonl(path: str, encoding: str = "utf-8") -> Iterator[JsonlRecord]:
 ARTICLE_SUFFIXES = (".txt", ".html", ".htm")
 
 
-def expand_inputs(inputs: Sequence[str], jsonl: bool = False) -> list[str]:
-    """Paths to score: files as given, ``-`` as stdin, and for a directory its article
-    files (``*.txt``, ``*.html``, ``*.htm``; ``*.jsonl`` with ``jsonl``),
-    searched recursively, in sorted order. A directory without any is an error."""
+def expand_inputs(
+    inputs: Sequence[str],
+    jsonl: bool = False,
+    *,
+    suffixes: Sequence[str] | None = None,
+    archive: bool = False,
+    out_dir: str | Path | None = None,
+    error: type[InputError] = InputError,
+    wording: Mapping[str, str] | None = None,
+    key: Callable[[str], Any] | None = None,
+) -> list[str]:
+    """The one input expander (``stance score``, ``--engine dask``, ``stance sources``).
+
+    Files as given, ``-`` as stdin, and for a directory its files with ``suffixes``
+    (default: articles, ``*.txt``, ``*.html``, ``*.htm``; ``*.jsonl`` with ``jsonl``),
+    searched recursively, in sorted order (by ``key``); a directory without any is an
+    error. With ``archive`` (the Dask engine, which cuts files into byte ranges): stdin
+    is refused, globs are expanded (sorted; ``**`` recursive), a missing file is an
+    error at once, duplicates are dropped, and files inside ``out_dir`` are left out of
+    globs and directories (so ``archive/`` with ``--out-dir archive/scored`` does not
+    read its own shards on a rerun); naming one explicitly is an error. Without it, a
+    missing file is passed on (reported when read, the others still scored) unless
+    ``wording`` words the error for it (``missing``). ``error`` is the class raised;
+    ``wording`` may also reword an empty directory (``empty``).
+    """
+    if suffixes is None:
+        suffixes = (".jsonl",) if jsonl or archive else ARTICLE_SUFFIXES
+    words = {"empty": f"directory has no {' / '.join('*' + s for s in suffixes)} files"}
+    words.update(wording or {})
+    if archive and not inputs:
+        raise error("no input files given")
+    inside = _inside(out_dir)
+    seen: set[str] = set()
     out: list[str] = []
-    suffixes = (".jsonl",) if jsonl else ARTICLE_SUFFIXES
     for item in inputs:
-        p = Path(item)
-        if item != STDIN and p.is_dir():
-            found = sorted(
-                str(f) for f in p.rglob("*") if f.is_file() and f.suffix.lower() in suffixes
-            )
-            if not found:
-                raise InputError(
-                    f"{item}: directory has no {' / '.join('*' + s for s in suffixes)} files"
+        if item == STDIN:
+            if archive:
+                raise error("--engine dask reads files, not stdin; name the JSONL files")
+            matches = [item]
+        elif archive and _has_magic(item) and not os.path.exists(item):
+            found = [m for m in glob.glob(item, recursive=True) if os.path.isfile(m)]
+            matches = sorted(m for m in found if not inside(m))
+            if not matches:
+                raise error(_nothing_to_read(item, found, out_dir, "no files match this pattern"))
+        elif os.path.isdir(item):
+            found = files_below(item, suffixes)
+            matches = sorted((m for m in found if not inside(m)), key=key)
+            if not matches:
+                raise error(_nothing_to_read(item, found, out_dir, words["empty"]))
+        elif os.path.isfile(item):
+            if inside(item):
+                raise error(
+                    f"{item} is inside the output directory {out_dir}; write --out-dir elsewhere"
                 )
-            out.extend(found)
+            matches = [item]
+        elif archive:
+            raise error(f"{item}: no such file; check the path")
+        elif "missing" in words:
+            raise error(f"{item}: {words['missing']}")
         else:
-            out.append(item)
+            matches = [item]
+        if not archive:
+            out.extend(matches)
+            continue
+        for m in matches:
+            real = os.path.realpath(m)
+            if real not in seen:
+                seen.add(real)
+                out.append(m)
     return out
 
 
-@dataclass(frozen=True)
-class SourceInfo:
-    """Outlet and date of one article file, from a sources CSV."""
-
-    source: str
-    date: str | None = None
-
-
-@dataclass(frozen=True)
-class SourceRow:
-    """One row of a sources CSV: its line, the path as written, and the outlet."""
-
-    line: int
-    path: str
-    info: SourceInfo
-    resolved: str  # relative paths resolved against the CSV's own directory
+def files_below(directory: str | Path, suffixes: Sequence[str]) -> list[str]:
+    """The files below ``directory`` (recursively) whose suffix, in any case, is one
+    of ``suffixes``, unsorted."""
+    return [
+        str(f) for f in Path(directory).rglob("*") if f.is_file() and f.suffix.lower() in suffixes
+    ]
 
 
-@dataclass
-class SourceMatch:
-    """How the inputs of one run met the rows of a sources CSV.
-
-    ``found``: input path -> its row; ``by_name``: inputs matched only by file name
-    (their CSV path resolved neither as written nor from the CSV's directory);
-    ``uncovered``: inputs no row names; ``unused``: rows that matched no input.
-    """
-
-    found: dict[str, SourceRow]
-    by_name: list[str]
-    uncovered: list[str]
-    unused: list[SourceRow]
+def _has_magic(s: str) -> bool:
+    return any(c in s for c in "*?[")
 
 
-@dataclass(frozen=True)
-class SourcesTable:
-    """A sources CSV (``path,source[,date]``) read by :func:`read_sources_csv`."""
-
-    csv_path: Path
-    rows: tuple[SourceRow, ...]
-
-    def match(self, inputs: Sequence[str]) -> SourceMatch:
-        """Find each input's row: by the path as written in the CSV (as given on the
-        command line), then by the path resolved against the CSV's directory, then by
-        the resolved input path; failing those, by file name alone when exactly one
-        row and exactly one input carry that name (so a CSV written elsewhere, with
-        paths that do not resolve from here, still matches, but never a guess between
-        two files of the same name). Standard input is never matched."""
-        exact: dict[str, SourceRow] = {}
-        for row in self.rows:
-            exact.setdefault(row.path, row)
-            exact.setdefault(row.resolved, row)
-            exact.setdefault(_resolved(Path(row.path)), row)  # relative to this directory
-        found: dict[str, SourceRow] = {}
-        rest: list[str] = []
-        for path in inputs:
-            if path == STDIN:
-                continue
-            row = exact.get(path) or exact.get(_resolved(Path(path)))
-            if row is None:
-                rest.append(path)
-            else:
-                found[path] = row
-        used = {id(r) for r in found.values()}
-        by_name: list[str] = []
-        if rest:
-            names: dict[str, list[SourceRow]] = {}
-            for row in self.rows:
-                if id(row) not in used:
-                    names.setdefault(_file_name(row.path), []).append(row)
-            input_names: dict[str, int] = {}
-            for path in inputs:
-                input_names[_file_name(path)] = input_names.get(_file_name(path), 0) + 1
-            for path in list(rest):
-                name = _file_name(path)
-                rows = names.get(name, [])
-                if len(rows) == 1 and input_names[name] == 1:
-                    found[path] = rows[0]
-                    by_name.append(path)
-                    rest.remove(path)
-            used = {id(r) for r in found.values()}
-        unused = [r for r in self.rows if id(r) not in used]
-        return SourceMatch(found, by_name, rest, unused)
+def _nothing_to_read(item: str, found: list[str], out_dir: str | Path | None, why: str) -> str:
+    """The message for a glob or directory that gave no input: ``why``, unless it did
+    find files, all of them inside the output directory."""
+    if found:
+        why = (
+            f"its only files ({len(found)}) are inside the output directory {out_dir}, "
+            "whose files are never read as input; name the input files, or write --out-dir "
+            "elsewhere"
+        )
+    return f"{item}: {why}"
 
 
-def _resolved(p: Path) -> str:
-    try:
-        return str(p.resolve())
-    except (OSError, RuntimeError):  # a symlink loop
-        return str(p.absolute())
-
-
-def _file_name(path: str) -> str:
-    return Path(path.replace("\\", "/")).name
-
-
-def read_sources_csv(path: str | Path) -> SourcesTable:
-    """Read a sidecar CSV with columns ``path,source[,date]`` (header required).
-
-    Paths are matched as written and also resolved (relative paths against the CSV's
-    own directory), then by file name when unambiguous (:meth:`SourcesTable.match`).
-    """
-    import csv
-
-    p = Path(path)
-    if not p.exists():
-        raise InputError(f"sources CSV {p}: no such file")
-    if p.is_dir():
-        raise InputError(f"sources CSV {p}: is a directory, not a CSV file")
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read sources CSV {p}: {exc}") from None
-    rows = list(csv.reader(text.splitlines()))
-    if not rows or [c.strip().lower() for c in rows[0][:2]] != ["path", "source"]:
-        raise InputError(f"{p}:1: header must be path,source[,date]")
-    out: list[SourceRow] = []
-    for n, row in enumerate(rows[1:], 2):
-        if not any(c.strip() for c in row):
-            continue
-        if len(row) < 2 or not row[0].strip() or not row[1].strip():
-            raise InputError(f"{p}:{n}: expected path,source[,date]")
-        date = row[2].strip() if len(row) > 2 and row[2].strip() else None
-        name = row[0].strip()
-        out.append(SourceRow(n, name, SourceInfo(row[1].strip(), date), _resolved(p.parent / name)))
-    return SourcesTable(p, tuple(out))
+def _inside(directory: str | Path | None) -> Callable[[str], bool]:
+    if directory is None:
+        return lambda _path: False
+    root = os.path.realpath(directory) + os.sep
+    return lambda path: os.path.realpath(path).startswith(root)

@@ -6,6 +6,10 @@ its last word, when indefinite, may carry attached pronouns (ه ها هم ...), 
 written ت before them. Plurals and other inflections that change the word are listed
 as variants in the data file, so "الكيانات" never matches "الكيان". All forms compile
 into one regular expression; where entries overlap, the longest match wins.
+
+Why one module over 400 lines: loading the data file and compiling its forms into one
+regular expression are one job (the compiled pattern is only right for the loaded
+variants and their proclitic rules).
 """
 
 from __future__ import annotations

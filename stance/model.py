@@ -5,6 +5,10 @@ On disk a model is a directory holding ``card.json`` and the joblib file the car
 anything is unpickled: a joblib file is code, so load models only from trusted sources.
 Saving writes the model under a new name, then replaces the card atomically; the card
 rename is the commit point, so an interrupted save leaves the previous model loadable.
+
+Why one module over 400 lines: saving and loading are the two halves of one
+verified format (card, model file, scoring arrays, their sha256s); splitting them would
+put the format's rules in two places.
 """
 
 from __future__ import annotations
@@ -13,8 +17,7 @@ import hashlib
 import json
 import os
 import platform
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from functools import cached_property
 from importlib import resources
@@ -23,13 +26,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
-from .atomic import AtomicFile
+from .atomic import AtomicFile, dir_lock
 from .decision import DecisionRule
 from .errors import InputError, ModelError
 from .furniture import furniture_kind
 from .lexicon import Lexicon, load_lexicon
 from .normalize import is_arabic_char
-from .report import ArticleScore, Prediction, SentenceScore, summarize
+from .results import ArticleScore, Prediction, SentenceScore, summarize
 from .rounding import round_array
 from .segment import segment
 from .sniff import text_language, text_languages
@@ -37,7 +40,15 @@ from .sniff import text_language, text_languages
 if TYPE_CHECKING:
     from .lexicon import TermMatch
 
-__all__ = ["StanceModel", "load_model", "default_model_dir", "CARD_NAME", "FORMAT_VERSION"]
+__all__ = [
+    "StanceModel",
+    "load_model",
+    "default_model_dir",
+    "resolve_model",
+    "read_card",
+    "CARD_NAME",
+    "FORMAT_VERSION",
+]
 
 CARD_NAME = "card.json"
 FORMAT_VERSION = 1
@@ -47,7 +58,7 @@ MAX_MODEL_CHARS = 100_000
 MODEL_ENV = "STANCE_MODEL"
 
 
-# Card entries of the scoring arrays (stance.scoring); rewritten on every save.
+# Card entries of the scoring arrays (stance.linear); rewritten on every save.
 SCORING_KEYS = ("scoring_file", "scoring_sha256")
 
 
@@ -110,7 +121,7 @@ class RoundedScores:
         return self._on_target.tolist()
 
     def predictions(self) -> list[Prediction]:
-        """A :class:`~stance.report.Prediction` per text."""
+        """A :class:`~stance.results.Prediction` per text."""
         classes = self.classes
         return [
             Prediction(classes[label], dict(zip(classes, row)), t, a)
@@ -160,12 +171,12 @@ class StanceModel:
         ):
             raise ModelError("StanceModel needs a fitted scikit-learn pipeline with predict_proba")
         if scorer is None and pipeline is not None:
-            from .scoring import Scorer
+            from .linear import Scorer
 
             scorer = Scorer.from_pipeline(pipeline)  # None for other pipeline shapes
         self._pipeline = pipeline
         self._pipeline_loader = pipeline_loader
-        self._scorer = scorer  # a stance.scoring.Scorer: blockwise, without scikit-learn
+        self._scorer = scorer  # a stance.linear.Scorer: blockwise, without scikit-learn
         self.card = dict(card or {})
         self._lexicon = lexicon
         self._explainer: Any = None  # stance.explain.Explainer, made on first use
@@ -269,7 +280,7 @@ class StanceModel:
         return [classes[i] for i in self.decision_rule.labels(proba, on, classes)]
 
     def score_sentences(self, texts: Sequence[str]) -> list[Prediction]:
-        """A :class:`~stance.report.Prediction` per text (probabilities rounded to 6
+        """A :class:`~stance.results.Prediction` per text (probabilities rounded to 6
         places, on-target probability to 4)."""
         return self._rounded(*self._predict(texts, "score_sentences")).predictions()
 
@@ -281,7 +292,7 @@ class StanceModel:
         return PassageScores(self._rounded(proba, on), terms, languages)
 
     def _rounded(self, proba: np.ndarray, on: np.ndarray | None) -> RoundedScores:
-        """The figures of a :class:`~stance.report.Prediction` per row."""
+        """The figures of a :class:`~stance.results.Prediction` per row."""
         classes = self.classes_
         rule = self.decision_rule
         values, texts = round_array(proba, 6)
@@ -382,7 +393,7 @@ class StanceModel:
 
     def _write_scoring(self, directory: Path, digest: str) -> dict[str, str]:
         """Write the scoring arrays beside the model (atomically); their card entries,
-        or none when the pipeline has a shape :class:`~stance.scoring.Scorer` lacks."""
+        or none when the pipeline has a shape :class:`~stance.linear.Scorer` lacks."""
         scorer = self._scorer
         if scorer is None:
             return {}
@@ -422,28 +433,17 @@ class StanceModel:
         return directory / CARD_NAME
 
 
-@contextmanager
-def _write_lock(directory: Path) -> Iterator[None]:
-    """Hold an exclusive lock on ``directory/.stance-write.lock`` while writing, so two
+def _write_lock(directory: Path) -> Any:
+    """An exclusive lock on ``directory/.stance-write.lock`` while writing, so two
     trainings saving into one directory cannot interleave: the second fails cleanly."""
-    try:
-        import fcntl
-    except ImportError:  # Windows: no advisory locks; the atomic renames still hold.
-        yield
-        return
-    lock_path = directory / LOCK_NAME
-    with open(lock_path, "a") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise ModelError(
-                f"{directory}: another `stance train` is writing a model here; wait for it "
-                "to finish, or train into another --out directory"
-            ) from None
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    return dir_lock(
+        directory,
+        LOCK_NAME,
+        lambda: ModelError(
+            f"{directory}: another `stance train` is writing a model here; wait for it "
+            "to finish, or train into another --out directory"
+        ),
+    )
 
 
 def default_model_dir() -> Path:
@@ -451,7 +451,7 @@ def default_model_dir() -> Path:
     return Path(str(resources.files("stance_models")))
 
 
-def _resolve(path: str | Path | None) -> tuple[Path, Path | None]:
+def resolve_model(path: str | Path | None) -> tuple[Path, Path | None]:
     """Return (model directory, explicitly named model file or None)."""
     if path is None:
         env = os.environ.get(MODEL_ENV)
@@ -514,7 +514,7 @@ def load_model(path: str | Path | None = None) -> StanceModel:
 
     from .annotations import LABELS
 
-    directory, named = _resolve(path)
+    directory, named = resolve_model(path)
     card = read_card(directory)
     model_file = directory / str(card["model_file"])
     if named is not None and named.resolve() != model_file.resolve():
@@ -564,7 +564,7 @@ def _load_scorer(directory: Path, card: dict[str, Any]) -> Any:
     """The verified scoring arrays named by the card, or None for a card without."""
     if "scoring_file" not in card:
         return None
-    from .scoring import Scorer
+    from .linear import Scorer
 
     path = directory / str(card["scoring_file"])
     if not path.is_file():

@@ -1,9 +1,9 @@
 """Source bias: per-outlet profiles over many scored articles.
 
 An article record is the ``--format json`` object of one article (see
-:func:`stance.report.article_to_dict`): a dict with ``"source"`` (the outlet; missing,
+:func:`stance.results.article_to_dict`): a dict with ``"source"`` (the outlet; missing,
 None or blank groups under ``"(unknown)"``) and ``"summary"`` (the per-article summary
-of :func:`stance.report.summarize`). Only ``summary["sentences"]``, ``summary["counts"]``,
+of :func:`stance.results.summarize`). Only ``summary["sentences"]``, ``summary["counts"]``,
 ``summary["on_target_sentences"]``, ``summary["on_target_counts"]``, ``summary["lean"]``
 and ``summary["loaded_term_score"]`` are used.
 
@@ -31,16 +31,17 @@ records without a usable date form the period ``(no date)``), with intervals per
 
 Note: ``stance score FILE`` records carry the file path as ``"source"``; name the
 outlets (``--source``, ``--outlets-csv``) when scoring.
+
+Why one module over 400 lines: reading scored records, validating them and profiling
+them share the record rules (article or passage, which fields count); the renderings
+are in :mod:`stance.render.sources`.
 """
 
 from __future__ import annotations
 
-import html
-import io
 import json
 import math
 import re
-import unicodedata
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -49,8 +50,9 @@ from typing import Any
 
 import numpy as np
 
-from .csvsafe import csv_writer
-from .ui import UI
+from .annotations import LABELS
+from .errors import RecordError
+from .inputs import expand_inputs
 
 __all__ = [
     "UNKNOWN_SOURCE",
@@ -61,23 +63,18 @@ __all__ = [
     "load_scored",
     "scored_files",
     "profile_sources",
-    "render_sources_table",
-    "sources_to_csv",
-    "sources_to_json",
-    "render_sources_html",
 ]
 
 UNKNOWN_SOURCE = "(unknown)"
 NO_DATE = "(no date)"
 PERIODS = ("month", "quarter", "year")
-LABEL_ORDER = ("critical", "neutral", "pro")
 FEW_ARTICLES = 5
 
 
 # --------------------------------------------------------------------------- loading
 
 
-def _is_passage(rec: Any) -> bool:
+def is_passage(rec: Any) -> bool:
     return isinstance(rec, dict) and "summary" not in rec and "label" in rec
 
 
@@ -109,7 +106,7 @@ def _record_error(rec: Any) -> str | None:
     """Why ``rec`` is not an article or passage record, or None when it is one."""
     if not isinstance(rec, dict):
         return f"expected a JSON object (an article record), got {type(rec).__name__}"
-    if _is_passage(rec):
+    if is_passage(rec):
         return _passage_error(rec)
     summary = rec.get("summary")
     if summary is None:
@@ -150,7 +147,7 @@ def _iter_file(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ValueError(f"{path}: not valid UTF-8 (byte {exc.start})") from None
+        raise RecordError(f"{path}: not valid UTF-8 (byte {exc.start})") from None
     if path.suffix.lower() == ".json":
         # One object or a list, possibly pretty-printed; `stance score --format json` on
         # several files writes one object per line, which falls through to JSONL below.
@@ -158,14 +155,14 @@ def _iter_file(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
             doc = json.loads(text) if text.strip() else []
         except json.JSONDecodeError as exc:
             if exc.msg != "Extra data":
-                raise ValueError(f"{path}:{exc.lineno}: invalid JSON ({exc.msg})") from None
+                raise RecordError(f"{path}:{exc.lineno}: invalid JSON ({exc.msg})") from None
         else:
             items = doc if isinstance(doc, list) else [doc]
             for i, rec in enumerate(items):
                 where = f"{path}:item {i}" if isinstance(doc, list) else f"{path}:1"
                 err = _record_error(rec)
                 if err:
-                    raise ValueError(f"{where}: {err}")
+                    raise RecordError(f"{where}: {err}")
                 yield where, rec
             return
     for lineno, line in enumerate(text.splitlines(), 1):
@@ -174,10 +171,10 @@ def _iter_file(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
         try:
             rec = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise ValueError(f"{path}:{lineno}: invalid JSON ({exc.msg})") from None
+            raise RecordError(f"{path}:{lineno}: invalid JSON ({exc.msg})") from None
         err = _record_error(rec)
         if err:
-            raise ValueError(f"{path}:{lineno}: {err}")
+            raise RecordError(f"{path}:{lineno}: {err}")
         yield f"{path}:{lineno}", rec
 
 
@@ -186,20 +183,17 @@ def scored_files(paths: str | Path | Iterable[str | Path]) -> list[Path]:
     ``*.jsonl`` and ``*.json`` files, searched recursively, in sorted order."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
-    out: list[Path] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            files = sorted(
-                f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in (".jsonl", ".json")
-            )
-            if not files:
-                raise ValueError(f"{p}: directory holds no *.jsonl or *.json files")
-        elif p.is_file():
-            files = [p]
-        else:
-            raise ValueError(f"{p}: no such file or directory")
-        out.extend(files)
-    return out
+    found = expand_inputs(
+        [str(Path(p)) for p in paths],
+        suffixes=(".jsonl", ".json"),
+        error=RecordError,
+        wording={
+            "empty": "directory holds no *.jsonl or *.json files",
+            "missing": "no such file or directory",
+        },
+        key=Path,
+    )
+    return [Path(p) for p in found]
 
 
 def load_scored(paths: str | Path | Iterable[str | Path]) -> list[dict[str, Any]]:
@@ -210,17 +204,17 @@ def load_scored(paths: str | Path | Iterable[str | Path]) -> list[dict[str, Any]
     of them. A directory contributes its ``*.jsonl`` and ``*.json`` files, searched
     recursively, in sorted order (:func:`scored_files`). Blank lines are skipped. A bad
     line, or a passage record among article records (or the reverse), raises
-    ``ValueError("FILE:LINE: why")``.
+    ``RecordError("FILE:LINE: why")`` (a ValueError).
     """
     records: list[dict[str, Any]] = []
     first: tuple[bool, str] | None = None
     for f in scored_files(paths):
         for where, rec in _iter_file(f):
-            kind = _is_passage(rec)
+            kind = is_passage(rec)
             if first is None:
                 first = (kind, where)
             elif kind != first[0]:
-                raise ValueError(
+                raise RecordError(
                     f"{where}: {_KIND_NAMES[kind]} among {_PLURAL[first[0]]} (the first at "
                     f"{first[1]}): profile articles and passages separately"
                 )
@@ -302,8 +296,8 @@ def _source_name(rec: Mapping[str, Any]) -> str:
     return str(src).strip()
 
 
-def _ordered_labels(labels: Iterable[str]) -> list[str]:
-    known = [lab for lab in LABEL_ORDER if lab in labels]
+def ordered_labels(labels: Iterable[str]) -> list[str]:
+    known = [lab for lab in LABELS if lab in labels]
     return known + sorted(set(labels) - set(known))
 
 
@@ -323,7 +317,7 @@ def period_of(date: Any, by: str) -> str | None:
     -> ``2025``) of a ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` or ISO timestamp date; None
     when the date does not give it."""
     if by not in PERIODS:
-        raise ValueError(f"by must be one of {', '.join(PERIODS)}, not {by!r}")
+        raise RecordError(f"by must be one of {', '.join(PERIODS)}, not {by!r}")
     if not isinstance(date, str):
         return None
     m = _DATE.match(date.strip())
@@ -342,7 +336,7 @@ _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:[T ].*)?)?)?$")
 
 def _passage_lean(rec: Mapping[str, Any]) -> float:
     """A passage's lean: P(pro) - P(critical), pulled toward the direction of its loaded
-    terms in proportion to their net weight (:func:`stance.report.sentence_lean`)."""
+    terms in proportion to their net weight (:func:`stance.results.sentence_lean`)."""
     probs = rec["probabilities"]
     model = float(probs.get("pro", 0.0)) - float(probs.get("critical", 0.0))
     net = sum(
@@ -356,7 +350,7 @@ def _passage_lean(rec: Mapping[str, Any]) -> float:
 def _unit_figures(rec: Mapping[str, Any]) -> tuple[int, dict[str, int], Any, Any]:
     """(sentences, on-target label counts, lean or None, loaded-term score or None) of
     one article or passage record."""
-    if _is_passage(rec):
+    if is_passage(rec):
         on = rec.get("about_target", True)
         lean = _passage_lean(rec) if on else None
         return 1, ({rec["label"]: 1} if on else {}), lean, None
@@ -387,23 +381,23 @@ def profile_sources(
     change when other sources are added or removed.
     """
     if not 0.0 < ci < 1.0:
-        raise ValueError(f"ci must be between 0 and 1, got {ci}")
+        raise RecordError(f"ci must be between 0 and 1, got {ci}")
     if n_boot < 1:
-        raise ValueError(f"n_boot must be at least 1, got {n_boot}")
+        raise RecordError(f"n_boot must be at least 1, got {n_boot}")
     articles = list(articles)
     groups: dict[tuple[str, str | None], list[Mapping[str, Any]]] = {}
     kinds = set()
     for i, rec in enumerate(articles):
         err = _record_error(rec)
         if err:
-            raise ValueError(f"article {i}: {err}")
-        kinds.add(_is_passage(rec))
+            raise RecordError(f"article {i}: {err}")
+        kinds.add(is_passage(rec))
         period = None if by is None else (period_of(rec.get("date"), by) or NO_DATE)
         groups.setdefault((_source_name(rec), period), []).append(rec)
     if len(kinds) > 1:
-        raise ValueError("the records mix articles and passages: profile them separately")
+        raise RecordError("the records mix articles and passages: profile them separately")
     unit = "passage" if kinds == {True} else "article"
-    labels = _ordered_labels(
+    labels = ordered_labels(
         {lab for g in groups.values() for r in g for lab in _unit_figures(r)[1]}
         | ({lab for g in groups.values() for r in g for lab in r["summary"]["counts"]}
            if unit == "article" else set())
@@ -470,6 +464,27 @@ def _profile(
     )
 
 
+def profile_warnings(records: Sequence[Mapping[str, Any]], by: str | None) -> list[str]:
+    """What to warn of before profiling ``records`` (``by`` a period or None): records
+    without a usable date, passage records without a source."""
+    out = []
+    if by is not None:
+        undated = [r for r in records if period_of(r.get("date"), by) is None]
+        if undated:
+            example = next((r.get("date") for r in undated if r.get("date")), None)
+            why = f" (e.g. {example!r})" if example else ""
+            out.append(
+                f"{len(undated)} of {len(records)} records have no date giving a {by}{why}; "
+                f'they form the period "{NO_DATE}"'
+            )
+    if records and is_passage(records[0]) and all("source" not in r for r in records):
+        out.append(
+            'the passage records have no "source" field: every passage is '
+            f"{UNKNOWN_SOURCE}; give the input records a source to profile outlets"
+        )
+    return out
+
+
 def _on_target_counts(rec: Mapping[str, Any]) -> Mapping[str, int]:
     """Label counts of an article's on-target sentences (all sentences in records
     written before target relevance existed)."""
@@ -479,372 +494,3 @@ def _on_target_counts(rec: Mapping[str, Any]) -> Mapping[str, int]:
 
 
 # --------------------------------------------------------------------------- renderers
-
-
-def _labels_of(profiles: Sequence[SourceProfile]) -> list[str]:
-    return _ordered_labels({lab for p in profiles for lab in p.shares})
-
-
-def _unit(profiles: Sequence[SourceProfile]) -> str:
-    return profiles[0].unit if profiles else "article"
-
-
-def _has_period(profiles: Sequence[SourceProfile]) -> bool:
-    return any(p.period is not None for p in profiles)
-
-
-def _headings(profiles: Sequence[SourceProfile], labels: list[str]) -> list[str]:
-    """Column headings of the table and the HTML page (see :func:`_cells`)."""
-    level = f"{profiles[0].ci_level:.0%}" if profiles else "95%"
-    unit = _unit(profiles)
-    return [
-        "source",
-        *(["period"] if _has_period(profiles) else []),
-        f"{unit}s",
-        *(["sentences"] if unit == "article" else []),
-        "on target",
-        f"lean [{level} CI]",
-        f"loaded-term score [{level} CI]",
-        *labels,
-        "note",
-    ]
-
-
-def _cells(p: SourceProfile, profiles: Sequence[SourceProfile]) -> list[Any]:
-    """The non-label cells of a row before the intervals, in :func:`_headings` order."""
-    return [
-        *([p.period or ""] if _has_period(profiles) else []),
-        p.n_articles,
-        *([p.n_sentences] if p.unit == "article" else []),
-        p.n_on_target,
-    ]
-
-
-def _interval(mean: float | None, ci: tuple[float, float] | None, fmt: str) -> str:
-    if mean is None or ci is None:
-        return "none"
-    return f"{mean:{fmt}} [{ci[0]:{fmt}}, {ci[1]:{fmt}}]"
-
-
-def render_sources_table(profiles: Sequence[SourceProfile]) -> str:
-    """An aligned plain-text table, one row per source, in the given order."""
-    if not profiles:
-        return "no scored articles"
-    labels = _labels_of(profiles)
-    head = _headings(profiles, labels)
-    rows = []
-    for p in profiles:
-        note = p.note
-        if p.n_not_arabic:
-            note = "; ".join(filter(None, [note, f"{p.n_not_arabic} not Arabic"]))
-        rows.append(
-            [
-                p.source,
-                *map(str, _cells(p, profiles)),
-                _interval(p.lean_mean, p.lean_ci, "+.2f"),
-                _interval(p.loaded_term_score_mean, p.loaded_term_score_ci, "+.2f"),
-                *(f"{p.shares.get(lab, 0.0):.0%}" for lab in labels),
-                note,
-            ]
-        )
-    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
-    numeric = set(range(2 if _has_period(profiles) else 1, len(head) - 1))
-
-    def fmt(row: list[str]) -> str:
-        cells = [
-            c.rjust(w) if i in numeric else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths))
-        ]
-        return "  ".join(cells).rstrip()
-
-    lines = [fmt(head), "  ".join("-" * w for w in widths), *(fmt(r) for r in rows)]
-    if _unit(profiles) == "passage":
-        lines.append(
-            "lean: -1 critical … +1 pro, mean over the on-target passages (P(pro) - "
-            "P(critical), pulled toward their loaded terms); shares pool the on-target "
-            "passages; passages have no loaded-term score (no word counts)"
-        )
-    else:
-        lines.append(
-            "lean: -1 critical … +1 pro, mean over the articles with on-target sentences; "
-            "loaded-term score: net signed term weight per 1000 on-target words; shares pool "
-            "the on-target sentences"
-        )
-    return "\n".join(lines)
-
-
-def sources_to_csv(profiles: Sequence[SourceProfile]) -> str:
-    """CSV with a header row and one row per source."""
-    labels = _labels_of(profiles)
-    unit = _unit(profiles)
-    period = _has_period(profiles)
-    buf = io.StringIO()
-    w = csv_writer(buf)
-    w.writerow(
-        [
-            "source",
-            *(["period"] if period else []),
-            f"n_{unit}s",
-            "n_sentences",
-            "n_on_target",
-            f"n_lean_{unit}s",
-            "lean_mean",
-            "lean_ci_low",
-            "lean_ci_high",
-            "loaded_term_score_mean",
-            "loaded_term_score_ci_low",
-            "loaded_term_score_ci_high",
-            "ci_level",
-            "degenerate",
-            *(f"share_{lab}" for lab in labels),
-            *(f"count_{lab}" for lab in labels),
-            "n_not_arabic",
-        ]
-    )
-    for p in profiles:
-        w.writerow(
-            [
-                p.source,
-                *([p.period or ""] if period else []),
-                p.n_articles,
-                p.n_sentences,
-                p.n_on_target,
-                p.n_lean_articles,
-                *_csv_interval(p.lean_mean, p.lean_ci),
-                *_csv_interval(p.loaded_term_score_mean, p.loaded_term_score_ci),
-                p.ci_level,
-                p.degenerate,
-                *(round(p.shares.get(lab, 0.0), 4) for lab in labels),
-                *(p.counts.get(lab, 0) for lab in labels),
-                p.n_not_arabic,
-            ]
-        )
-    return buf.getvalue()
-
-
-def _csv_interval(mean: float | None, ci: tuple[float, float] | None) -> list[Any]:
-    """mean, low, high rounded to 4 places; empty cells when there is no lean."""
-    if mean is None or ci is None:
-        return ["", "", ""]
-    return [round(mean, 4), round(ci[0], 4), round(ci[1], 4)]
-
-
-def sources_to_json(profiles: Sequence[SourceProfile]) -> str:
-    """A JSON list of :meth:`SourceProfile.to_dict` objects (UTF-8 text, not escaped)."""
-    return json.dumps([p.to_dict() for p in profiles], ensure_ascii=False, indent=2)
-
-
-_CSS = """
-body{font-family:system-ui,"Noto Naskh Arabic","Segoe UI",Tahoma,sans-serif;margin:2rem;
-color:#222;background:#fff}
-h1{font-size:1.4rem}
-.chart{direction:ltr;overflow-x:auto}
-.chart svg{max-width:100%;height:auto}
-svg text{font-size:13px;fill:#222}
-svg .axis{stroke:#888;stroke-width:1}
-svg .grid{stroke:#ddd;stroke-width:1}
-svg .zero{stroke:#888;stroke-dasharray:4 3}
-svg .ci{stroke:#3b6ea5;stroke-width:3;stroke-linecap:round}
-svg .marker{fill:#1f3f66}
-svg .marker.degenerate{fill:#fff;stroke:#1f3f66;stroke-width:2}
-svg .tick{font-size:12px;fill:#555}
-svg .n{fill:#555}
-table{border-collapse:collapse}
-.table{overflow-x:auto;margin-top:1.5rem}
-td .ci{color:#666;font-size:.85em}
-th,td{border:1px solid #ccc;padding:.3rem .6rem;text-align:start}
-td.num{text-align:end;white-space:nowrap;font-variant-numeric:tabular-nums;unicode-bidi:isolate}
-td.num span{unicode-bidi:isolate;direction:ltr}
-.legend{color:#555;font-size:.9rem}
-"""
-
-# Chart geometry: labels right-aligned at NAME_X (the name) and LABEL_W - 12 (the count,
-# "(n=12)") left of the plot, so neither runs into the plot whatever the script.
-_LABEL_W, _PLOT_W, _RIGHT, _TOP, _ROW_H = 330, 460, 40, 40, 34
-_NAME_X = _LABEL_W - 90
-_NAME_CHARS = 32
-
-
-def _rtl(text: str) -> bool:
-    """Whether ``text``'s first strong letter is Arabic or Hebrew."""
-    for ch in text:
-        if unicodedata.bidirectional(ch) in ("R", "AL"):
-            return True
-        if unicodedata.bidirectional(ch) == "L":
-            return False
-    return False
-
-
-def _note(p: SourceProfile, ui: UI) -> str:
-    """:attr:`SourceProfile.note` in the interface language, with the not-Arabic count."""
-    if p.n_lean_articles == 0:
-        note = ui(f"src_note_no_lean_{p.unit}")
-    elif p.degenerate:
-        note = ui(f"src_note_one_{p.unit}")
-    elif p.n_lean_articles < FEW_ARTICLES:
-        note = ui(f"src_note_few_{p.unit}", n=p.n_lean_articles)
-    else:
-        note = ""
-    if p.n_not_arabic:
-        note = "; ".join(filter(None, [note, ui("src_not_arabic", n=p.n_not_arabic)]))
-    return note
-
-
-def _svg_chart(profiles: Sequence[SourceProfile], ui: UI) -> str:
-    e = html.escape
-    width = _LABEL_W + _PLOT_W + _RIGHT
-    height = _TOP + _ROW_H * len(profiles) + 56
-
-    def x(v: float) -> float:
-        return _LABEL_W + (max(-1.0, min(1.0, v)) + 1.0) / 2.0 * _PLOT_W
-
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="{e(ui("src_chart_label"))}">'
-    ]
-    bottom = _TOP + _ROW_H * len(profiles)
-    for v, text in ((-1, "−1"), (-0.5, "−0.5"), (0, "0"), (0.5, "+0.5"), (1, "+1")):
-        cls = "zero" if v == 0 else "grid"
-        out.append(
-            f'<line class="{cls}" x1="{x(v):.1f}" y1="{_TOP - 8}" x2="{x(v):.1f}" y2="{bottom}"/>'
-        )
-        out.append(
-            f'<text class="tick" x="{x(v):.1f}" y="{bottom + 20}" text-anchor="middle" '
-            f'direction="ltr">{text}</text>'
-        )
-    # The ends of the axis, named under their numbers (a number and a word in one text
-    # would be ordered by the script).
-    for v, label in ((-1, "critical"), (1, "pro")):
-        word = ui.label(label)
-        out.append(
-            f'<text class="tick end" x="{x(v):.1f}" y="{bottom + 36}" text-anchor="middle"'
-            f"{_dir_attrs(word)}>{e(word)}</text>"
-        )
-    out.append(f'<line class="axis" x1="{x(-1):.1f}" y1="{bottom}" x2="{x(1):.1f}" y2="{bottom}"/>')
-    for i, p in enumerate(profiles):
-        y = _TOP + _ROW_H * i + _ROW_H / 2
-        name = p.source if len(p.source) <= _NAME_CHARS else p.source[: _NAME_CHARS - 1] + "…"
-        if p.period is not None:
-            name = f"{name} · {p.period}"
-        n = f"{p.n_articles} {p.unit}" + ("" if p.n_articles == 1 else "s")
-        note = _note(p, ui)
-        tip = (
-            f"{p.source}{' ' + p.period if p.period else ''}: {n}, "
-            f"lean {_interval(p.lean_mean, p.lean_ci, '+.2f')}, "
-            f"loaded-term score "
-            f"{_interval(p.loaded_term_score_mean, p.loaded_term_score_ci, '+.2f')}"
-            + (f" ({note})" if note else "")
-        )
-        out.append("<g>")
-        out.append(f"<title>{e(tip)}</title>")
-        # The name ends at _NAME_X whatever its direction (an RTL text's start is its
-        # right end); the count ends at the plot's edge, in its own element.
-        out.append(
-            f'<text class="name" x="{_NAME_X}" y="{y + 4:.1f}"{_right_aligned(name)}>'
-            f"{e(name)}</text>"
-        )
-        if p.lean_mean is None or p.lean_ci is None:  # no on-target sentence: a label only
-            label = ui("src_no_lean")
-            out.append(
-                f'<text class="n" x="{_LABEL_W - 12}" y="{y + 4:.1f}"{_right_aligned(label)}>'
-                f"{e(label)}</text>"
-            )
-            out.append("</g>")
-            continue
-        out.append(
-            f'<text class="n" x="{_LABEL_W - 12}" y="{y + 4:.1f}" text-anchor="end" '
-            f'direction="ltr">(n={p.n_articles})</text>'
-        )
-        if not p.degenerate:
-            out.append(
-                f'<line class="ci" x1="{x(p.lean_ci[0]):.1f}" y1="{y:.1f}" '
-                f'x2="{x(p.lean_ci[1]):.1f}" y2="{y:.1f}"/>'
-            )
-        cls = "marker degenerate" if p.degenerate else "marker"
-        out.append(f'<circle class="{cls}" cx="{x(p.lean_mean):.1f}" cy="{y:.1f}" r="6"/>')
-        out.append("</g>")
-    out.append("</svg>")
-    return "\n".join(out)
-
-
-def _right_aligned(text: str) -> str:
-    """Attributes ending ``text`` at its x whatever its script: SVG anchors a
-    right-to-left text's *start* at its right end, so "end" would push it rightwards."""
-    return f' text-anchor="{"start" if _rtl(text) else "end"}"{_dir_attrs(text)}'
-
-
-def _dir_attrs(text: str) -> str:
-    """SVG attributes laying ``text`` out right-to-left when it starts in Arabic script
-    (so "(الوقت)" keeps its brackets), left-to-right otherwise."""
-    return ' direction="rtl" unicode-bidi="embed"' if _rtl(text) else ' direction="ltr"'
-
-
-def _html_interval(mean: float | None, ci: tuple[float, float] | None, ui: UI) -> str:
-    if mean is None or ci is None:
-        return f'<td class="num">{html.escape(ui("src_none"))}</td>'
-    return (
-        f'<td class="num"><span>{mean:+.2f}</span><br>'
-        f'<span class="ci">[{ci[0]:+.2f}, {ci[1]:+.2f}]</span></td>'
-    )
-
-
-def render_sources_html(
-    profiles: Sequence[SourceProfile], title: str | None = None, lang: str = "en"
-) -> str:
-    """A self-contained HTML page (inline CSS and SVG, no scripts or external resources):
-    a lean chart (dot = mean, line = interval, hollow dot = a single article) and a
-    table. ``lang`` is the interface language: ``en`` lays the page out left to right,
-    ``ar`` right to left with Arabic headings (so the columns read in the page's
-    direction either way); source names keep their own direction.
-    """
-    e = html.escape
-    ui = UI(lang)
-    title = ui("sources_title") if title is None else title
-    labels = _labels_of(profiles)
-    level = f"{profiles[0].ci_level:.0%}" if profiles else "95%"
-    unit = _unit(profiles)
-    head_cells = [
-        ui("src_source"),
-        *([ui("src_period")] if _has_period(profiles) else []),
-        ui(f"src_{unit}s"),
-        *([ui("src_sentences")] if unit == "article" else []),
-        ui("src_on_target"),
-        ui("src_lean", level=level),
-        ui("src_score", level=level),
-        *(ui.label(lab) for lab in labels),
-        ui("src_note"),
-    ]
-    head = "".join(f"<th>{e(h)}</th>" for h in head_cells)
-    rows = []
-    for p in profiles:
-        cells = [
-            f'<td dir="auto">{e(p.source)}</td>',
-            *(f'<td class="num">{e(str(c))}</td>' for c in _cells(p, profiles)),
-            _html_interval(p.lean_mean, p.lean_ci, ui),
-            _html_interval(p.loaded_term_score_mean, p.loaded_term_score_ci, ui),
-            *(f'<td class="num">{p.shares.get(lab, 0.0):.0%}</td>' for lab in labels),
-            f"<td>{e(_note(p, ui))}</td>",
-        ]
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    chart = _svg_chart(profiles, ui) if profiles else f"<p>{e(ui('src_empty'))}</p>"
-    legend = ui(f"src_legend_{unit}", level=level)
-    return "\n".join(
-        [
-            "<!DOCTYPE html>",
-            f'<html lang="{ui.lang}" dir="{ui.dir}">',
-            "<head>",
-            '<meta charset="utf-8">',
-            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            f"<title>{e(title)}</title>",
-            f"<style>{_CSS}</style>",
-            "</head>",
-            "<body>",
-            f'<h1 dir="auto">{e(title)}</h1>',
-            f'<div class="chart" dir="ltr">{chart}</div>',
-            f'<p class="legend">{e(legend)}</p>',
-            f'<div class="table"><table><thead><tr>{head}</tr></thead><tbody>',
-            *rows,
-            "</tbody></table></div>",
-            "</body>",
-            "</html>",
-        ]
-    )

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .annotations import LABELS, Annotation, annotations_sha256, label_counts, load_annotations
+from .annotations import LABELS, Annotation, label_counts, read_annotations
 from .features import DEFAULT_PARAMS, RANDOM_STATE, build_pipeline
 from .lexicon import load_lexicon
 from .model import StanceModel
@@ -223,8 +223,7 @@ def train_model(
     ``fitting the model`` and ``scoring the dev set``)."""
     report = progress or _no_progress
     report("reading the annotations", 0, 1)
-    records = load_annotations(annotations_dir)
-    sha = annotations_sha256(annotations_dir)
+    records, sha = read_annotations(annotations_dir)
     report("reading the annotations", 1, 1)
     params = dict(params or {})
     ev = evaluate(records, params, progress=progress) if run_evaluation else None
@@ -276,3 +275,51 @@ EVALUATION_KEYS = (
     "seed_loao_macro_f1",
     "folds",
 )
+
+
+def stored_evaluation(
+    model_path: str | Path | None, sha: str
+) -> tuple[Path, dict[str, Any]] | None:
+    """(card path, figures) of the model's stored cross-validation when they were
+    computed on annotations with this sha256, with the default parameters, by this
+    code; None otherwise (also when there is no readable model card)."""
+    from .errors import StanceError
+    from .model import CARD_NAME, read_card, resolve_model
+
+    try:
+        directory = resolve_model(model_path)[0]
+        card = read_card(directory)
+    except StanceError:
+        return None
+    ev = card.get("evaluation")
+    if not isinstance(ev, dict) or "confusion" not in ev:  # headline figures only
+        return None
+    if card.get("evaluation_inputs") != evaluation_inputs(sha):
+        return None
+    return directory / CARD_NAME, ev
+
+
+def card_to_compare(compare_dir: str | Path) -> dict[str, Any]:
+    """The card of the model to compare fresh cross-validation figures with; a
+    ModelError when it has no figures."""
+    from .errors import ModelError
+    from .model import read_card, resolve_model
+
+    card = read_card(resolve_model(compare_dir)[0])
+    if "evaluation" not in card:
+        raise ModelError(
+            f"{compare_dir}: its card has no evaluation figures (trained with "
+            "--no-eval); retrain it without --no-eval to compare"
+        )
+    return card
+
+
+def comparison(compare_dir: str | Path, card: dict[str, Any], sha: str) -> dict[str, Any]:
+    """The ``compare`` entry of an evaluation: the figures of ``card`` (the model in
+    ``compare_dir``) and whether it was trained on the same annotations (``sha``)."""
+    return {
+        "model": str(compare_dir),
+        "before": card["evaluation"],
+        "before_sentences": card.get("training_data", {}).get("sentences"),
+        "same_annotations": card.get("training_data", {}).get("sha256") == sha,
+    }

@@ -3,7 +3,11 @@
 Tokenization, character n-grams, and the TF-IDF blocks that turn texts into the exact
 matrices of ``TfidfVectorizer(sublinear_tf=True)`` given a fitted vocabulary and idf.
 ``stance.features`` wraps these in scikit-learn estimators for training;
-``stance.scoring`` uses them directly, so scoring never imports scikit-learn.
+``stance.linear`` uses them directly, so scoring never imports scikit-learn.
+
+Why one module over 400 lines: training (``stance.features``) and scoring
+(``stance.linear``) must produce the same numbers from these functions; one module is
+the single definition of the feature arithmetic both rely on.
 """
 
 from __future__ import annotations

@@ -8,19 +8,19 @@ from pathlib import Path
 
 import pytest
 
-from stance.annotate import (
+from stance.annotations import (
+    REQUIRED_FIELDS,
+    annotations_sha256,
+    check_record,
+    load_annotations,
+)
+from stance.drafts import (
     HELPER_KEYS,
     add_reviewed,
     draft_doc_id,
     draft_records,
     read_draft,
     write_draft,
-)
-from stance.annotations import (
-    REQUIRED_FIELDS,
-    _check_record,
-    annotations_sha256,
-    load_annotations,
 )
 from stance.errors import AnnotationError
 from stance.model import StanceModel, load_model
@@ -86,7 +86,7 @@ def test_draft_rows_validate_once_reviewed(model: StanceModel, tmp_path: Path) -
     rows = draft_records(model, ARTICLE, "test-outlet")
     for r in _reviewed(rows):
         assert set(REQUIRED_FIELDS) <= set(r)
-        assert _check_record(r, "draft") == []
+        assert check_record(r, "draft") == []
     path = write_draft(rows, tmp_path / "d" / "draft.jsonl")
     raw = path.read_text(encoding="utf-8")
     assert "كازاخستان" in raw  # ensure_ascii=False

@@ -221,7 +221,7 @@ def test_worker_killed_mid_run(
     target = "f1-00300"  # in the middle of the second file
 
     def install(flag: str = str(crashed), target: str = target) -> int:
-        import stance.dask_engine as eng
+        import stance.score.archive as eng
 
         real = eng.score_records
 
@@ -266,7 +266,7 @@ def _bad_archive(directory: Path) -> list[Path]:
 def test_bad_records_go_to_the_errors_shard(
     cluster: Any, tiny_model_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from stance.dask_engine import run_cli
+    from stance.cli.archive import run_dask as run_cli
 
     paths = _bad_archive(tmp_path / "in")
     local = _local(tiny_model_dir, paths)
@@ -298,8 +298,8 @@ def test_bad_records_go_to_the_errors_shard(
 
 
 def test_input_problems_are_clear(tiny_model_dir: Path, tmp_path: Path) -> None:
-    from stance.dask_engine import expand_inputs, score_archive
     from stance.errors import InputError
+    from stance.score.archive import expand_inputs, score_archive
 
     with pytest.raises(InputError, match="no files match"):
         score_archive([str(tmp_path / "*.jsonl")], tmp_path / "out", model_path=tiny_model_dir)
@@ -418,3 +418,26 @@ def test_cli_engine_dask(cluster: Any, tiny_model_dir: Path, tmp_path: Path) -> 
         summary,
     ), summary
     assert _shards(out).decode("utf-8") == _local(tiny_model_dir, paths).stdout
+
+
+def test_duplicate_ids_within_a_partition_are_refused_as_locally(
+    cluster: Any, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    from stance.score.archive import score_archive
+
+    src = tmp_path / "in" / "dup.jsonl"
+    src.parent.mkdir()
+    texts = [row[3] for row in TINY]
+    lines = [json.dumps({"id": i % 7, "text": texts[i % len(texts)]}) for i in range(10)]
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    local = _local(tiny_model_dir, [src])
+    assert local.exit_code == 1
+    expected = [ln for ln in local.stderr.splitlines() if ln.startswith("error: ")][:-1]
+    assert expected[0].endswith(":8: duplicate id 0 (first on line 1)")
+    out = tmp_path / "out"
+    m = score_archive(
+        [str(src)], out, model_path=tiny_model_dir, scheduler=cluster.scheduler_address
+    )
+    errors = [json.loads(x) for x in (out / "errors.jsonl").read_text("utf-8").splitlines()]
+    assert [f"error: {e['file']}:{e['line']}: {e['error']}" for e in errors] == expected
+    assert m["errors"] == 3 and _shards(out).decode("utf-8") == local.stdout

@@ -15,8 +15,8 @@ from stance.features import (
     char_wb_ngrams,
     word_features,
 )
+from stance.linear import Scorer
 from stance.normalize import normalize
-from stance.scoring import Scorer
 
 from .conftest import REPO
 

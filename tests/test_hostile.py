@@ -650,7 +650,7 @@ def test_every_bad_record_kind_same_output_local_jobs_and_dask(
     cluster: Any,
 ) -> None:
     import stance.inputs
-    from stance.dask_engine import run_cli
+    from stance.cli.archive import run_dask as run_cli
 
     monkeypatch.setattr(stance.inputs, "MAX_RECORD_BYTES", 2000)
     src = tmp_path / "in" / "bad.jsonl"

@@ -59,8 +59,8 @@ def console_messages(stderr: str) -> list[str]:
 
 @pytest.fixture()
 def report_html(seeds: Path) -> str:
-    from stance.html_report import render_html
     from stance.model import load_model
+    from stance.render.html import render_html
 
     files = sorted(seeds.glob("002_*.txt"))
     if not files:
@@ -162,7 +162,8 @@ SOURCE_NAMES = [
 
 
 def _sources_page() -> str:
-    from stance.sources import profile_sources, render_sources_html
+    from stance.render.sources import render_sources_html
+    from stance.sources import profile_sources
 
     def art(src: str, lean: float | None) -> dict:
         on = 0 if lean is None else 2
@@ -194,8 +195,8 @@ def probed(tiny_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> di
     """What the probes measured on each page, by page name."""
     if not CHROMIUM.exists():
         pytest.skip("needs /usr/bin/chromium (apt: chromium)")
-    from stance.html_report import render_html
     from stance.model import load_model
+    from stance.render.html import render_html
 
     from .conftest import SEEDS
 
@@ -246,7 +247,7 @@ def test_sources_page_labels_fit_and_columns_follow_the_page(probed: dict) -> No
     """The Arabic page: right to left, the source column rightmost, every chart label
     inside the chart and clear of the plot, Arabic names and notes included. (The
     English page is left to right: tests/test_sources.py.)"""
-    from stance.sources import _LABEL_W, _NAME_X, _PLOT_W, _RIGHT
+    from stance.render.sources import _LABEL_W, _NAME_X, _PLOT_W, _RIGHT
 
     r = probed["sources_ar"]
     assert r["dir"] == "rtl" and r["errors"] == []

@@ -6,9 +6,9 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from stance.html_report import render_html
 from stance.lexicon import TermMatch
-from stance.report import ArticleScore, SentenceScore, summarize
+from stance.render.html import render_html
+from stance.results import ArticleScore, SentenceScore, summarize
 
 CLASSES = ["critical", "neutral", "pro"]
 S0 = "يواصل الكيان الصهيوني اختراق آسيا الوسطى."

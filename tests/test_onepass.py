@@ -13,8 +13,8 @@ from stance.annotations import load_annotations
 from stance.decision import heads_to_proba
 from stance.features import build_pipeline
 from stance.lexicon import load_lexicon
+from stance.linear import Scorer
 from stance.model import load_model
-from stance.scoring import Scorer
 from stance.sniff import text_language
 
 from .conftest import REPO

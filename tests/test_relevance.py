@@ -13,7 +13,7 @@ from stance.cli import main
 from stance.decision import DecisionRule, heads_to_proba, mixture
 from stance.lexicon import load_lexicon
 from stance.model import load_model
-from stance.report import SentenceScore, summarize
+from stance.results import SentenceScore, summarize
 
 from .conftest import REPO
 

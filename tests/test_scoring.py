@@ -1,4 +1,4 @@
-"""Scoring from the saved arrays (stance.scoring) equals the pipeline, never needs
+"""Scoring from the saved arrays (stance.linear) equals the pipeline, never needs
 scikit-learn, and refuses damaged files cleanly."""
 
 import json
@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from stance.errors import ModelError
+from stance.linear import Scorer
 from stance.model import load_model
-from stance.scoring import Scorer
 
 from .conftest import REPO
 

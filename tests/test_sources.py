@@ -10,15 +10,17 @@ from typing import Any
 
 import pytest
 
+from stance.render.sources import (
+    render_sources_html,
+    render_sources_table,
+    sources_to_csv,
+    sources_to_json,
+)
 from stance.sources import (
     UNKNOWN_SOURCE,
     SourceProfile,
     load_scored,
     profile_sources,
-    render_sources_html,
-    render_sources_table,
-    sources_to_csv,
-    sources_to_json,
 )
 
 

@@ -64,7 +64,7 @@ def test_seed_002_finds_every_zionist_entity(seeds: Path) -> None:
 
 
 def test_seed_loaded_term_scores(seeds: Path) -> None:
-    from stance.report import summarize  # noqa: F401  (same figure as `stance score`)
+    from stance.results import summarize  # noqa: F401  (same figure as `stance score`)
 
     lex = load_lexicon()
 

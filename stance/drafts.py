@@ -12,6 +12,9 @@ A draft row is an annotation record (``id doc source text label target voice ori
 most probable labels, the ``review_rank`` and the sentence's ``start`` / ``end`` offsets in
 the article. On add, the model- and article-specific keys (:data:`HELPER_KEYS`) are dropped;
 ``label_status`` is kept as provenance (the validator allows extra keys and ignores them).
+
+Why one module over 400 lines: drafting rows and merging reviewed ones share the row
+format and the corpus rules it is checked against; apart, each would restate them.
 """
 
 from __future__ import annotations
@@ -27,9 +30,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .annotations import LABELS, ORIGINS, _check_record, annotation_files, load_annotations
+from .annotations import LABELS, ORIGINS, annotation_files, check_record, load_annotations
 from .atomic import write_atomic
-from .errors import AnnotationError
+from .errors import AnnotationError, RecordError
 from .normalize import normalize
 from .segment import segment
 
@@ -106,13 +109,13 @@ def draft_article(
     ``review_rank`` (1-based) is the row's position in the returned order.
     """
     if order not in ORDERS:
-        raise ValueError(f"unknown order {order!r} (use one of {', '.join(ORDERS)})")
+        raise RecordError(f"unknown order {order!r} (use one of {', '.join(ORDERS)})")
     if not isinstance(source, str) or not source.strip():
-        raise ValueError("draft_records needs a non-empty source (the outlet or style name)")
+        raise RecordError("draft_records needs a non-empty source (the outlet or style name)")
     if doc is None:
         doc = draft_doc_id(text, source)
     elif not isinstance(doc, str) or not doc.strip():
-        raise ValueError("doc must be a non-empty string (or None to derive it)")
+        raise RecordError("doc must be a non-empty string (or None to derive it)")
     scored = model.score_article(text, source)
     seg_index = {s.start: s.index for s in segment(text)}
     width = max(3, len(str(max(seg_index.values(), default=0))))
@@ -322,7 +325,7 @@ def add_reviewed(
     suggested = 0
     for lineno, obj in rows:
         where = f"{draft}:{lineno}"
-        found = _check_record(obj, where)
+        found = check_record(obj, where)
         if found:
             problems.extend(found)
             continue

@@ -1,4 +1,5 @@
-"""Per-sentence scores, the per-article summary, and their text/JSON renderings."""
+"""Per-sentence scores and the per-article summary: data only (renderings are in
+stance.render)."""
 
 from __future__ import annotations
 
@@ -16,10 +17,6 @@ __all__ = [
     "sentence_lean",
     "summarize",
     "article_to_dict",
-    "render_table",
-    "target_cell",
-    "csv_header",
-    "csv_rows",
 ]
 
 
@@ -221,122 +218,3 @@ def article_to_dict(article: ArticleScore) -> dict[str, Any]:
         "sentences": [s.to_dict() for s in article.sentences],
         "summary": article.summary,
     }
-
-
-def _clip(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def target_cell(s: SentenceScore | Prediction) -> str:
-    """``on 0.97`` / ``off 0.12`` (``-`` for a model without a relevance stage)."""
-    if s.on_target is None:
-        return "-"
-    return f"{'on' if s.about_target else 'off'} {s.on_target:.2f}"
-
-
-def _signed(v: float | None, fmt: str = "+.2f") -> str:
-    return "none" if v is None else format(v, fmt)
-
-
-def render_table(article: ArticleScore, width: int = 90, explain: bool = False) -> str:
-    """A readable plain-text table: one row per sentence, then the summary. With
-    ``explain``, each sentence's evidence (when computed) follows it."""
-    lines = [f"== {article.source or '-'}"]
-    if not article.arabic:
-        lines.append(f"!! not Arabic (looks {article.language}): labels are unreliable")
-    lines.append(f"{'#':>3}  {'label':<8} {'p':>5}  {'target':<8}  text")
-    for s in article.sentences:
-        if not s.counted:
-            lines.append(
-                f"{s.index:>3}  {'-':<8} {'':>5}  {'furniture':<8}  "
-                f"[{s.furniture}] {_clip(s.text, width)}"
-            )
-            continue
-        p = s.probabilities[s.label]
-        lines.append(
-            f"{s.index:>3}  {s.label:<8} {p:>5.2f}  {target_cell(s):<8}  {_clip(s.text, width)}"
-        )
-        if s.loaded_terms:
-            terms = ", ".join(f"{m.match} ({m.direction} {m.weight:.2f})" for m in s.loaded_terms)
-            lines.append(f"{'':>30}terms: {terms}")
-        if explain and s.evidence is not None:
-            why = "; ".join(e.short() for e in s.evidence) or "-"
-            lines.append(f"{'':>30}why {s.label}: {why}")
-            if s.target_evidence is not None:
-                why = "; ".join(e.short() for e in s.target_evidence) or "-"
-                lines.append(f"{'':>30}target (+ on, - off): {why}")
-    sm = article.summary
-    counts = "  ".join(f"{k}={v}" for k, v in sm["counts"].items())
-    shares = "  ".join(f"{k}={v:.0%}" for k, v in sm["shares"].items())
-    lines.append(f"-- {sm['sentences']} sentences: {counts}  ({shares})")
-    if sm.get("furniture_sentences"):
-        lines.append(
-            f"-- page furniture: {sm['furniture_sentences']} line(s) (share, byline, "
-            "links ...) left out of every figure"
-        )
-    lines.append(
-        f"-- on target: {sm['on_target_sentences']} of {sm['sentences']} sentences "
-        f"({sm['on_target_share']:.0%}); lean and loaded terms count these only"
-    )
-    if sm["lean"] is None:
-        lines.append("-- lean: none (no sentence is about the target)")
-    else:
-        lines.append(
-            f"-- lean {sm['lean']:+.2f} (-1 critical … +1 pro; model alone {sm['lean_model']:+.2f})"
-        )
-    if sm["loaded_terms"]:
-        top = ", ".join(f"{t['term']} ×{t['count']}" for t in sm["top_terms"])
-        lines.append(
-            f"-- loaded terms: {sm['loaded_terms']} ({sm['loaded_terms_per_1000_words']}"
-            f" per 1000 on-target words), score {_signed(sm['loaded_term_score'])}; top: {top}"
-        )
-    return "\n".join(lines)
-
-
-def csv_header(classes: Sequence[str]) -> list[str]:
-    """The columns of ``stance score --format csv``: one row per sentence."""
-    return [
-        "source",
-        "path",
-        "date",
-        "index",
-        "start",
-        "end",
-        "label",
-        *(f"p_{c}" for c in classes),
-        "on_target",
-        "about_target",
-        "furniture",
-        "loaded_terms",
-        "net_term_weight",
-        "text",
-    ]
-
-
-def csv_rows(article: ArticleScore, classes: Sequence[str]) -> list[list[Any]]:
-    """The sentence rows of one article under :func:`csv_header` (``path`` is the file
-    the article was read from, which is its ``source`` when no outlet was given;
-    ``loaded_terms`` joins the canonical terms with "; "; empty cells for none)."""
-    path = article.path if article.path is not None else article.source
-    rows = []
-    for s in article.sentences:
-        rows.append(
-            [
-                article.source,
-                path,
-                article.date or "",
-                s.index,
-                s.start,
-                s.end,
-                s.label,
-                *(s.probabilities.get(c, 0.0) for c in classes),
-                "" if s.on_target is None else s.on_target,
-                s.about_target,
-                s.furniture or "",
-                "; ".join(m.term for m in s.loaded_terms),
-                round(s.net_term_weight, 4),
-                s.text,
-            ]
-        )
-    return rows

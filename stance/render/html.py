@@ -17,99 +17,19 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
-from .lexicon import Lexicon, Term, TermMatch, load_lexicon
-from .report import ArticleScore, SentenceScore, summarize
-from .ui import UI
+from ..annotations import LABELS
+from ..lexicon import Lexicon, Term, TermMatch, load_lexicon
+from ..results import ArticleScore, SentenceScore, summarize
+from ..ui import UI
+from .style import COLOURS, CSS
 
-__all__ = ["render_html"]
+__all__ = ["render_html", "report_meta"]
 
-LABELS = ("pro", "critical", "neutral")
-# Colour-blind-safe families (Okabe-Ito blue / vermilion / grey), as "r,g,b" for rgba().
-COLOURS = {"pro": "0,114,178", "critical": "213,94,0", "neutral": "120,120,120"}
-BAR_ORDER = ("critical", "neutral", "pro")  # the lean's axis: -1 critical ... +1 pro
+# The legend lists the two stances, then neutral (LABELS, the lean's axis, is the bars'
+# order: -1 critical ... +1 pro).
+LEGEND_ORDER = ("pro", "critical", "neutral")
 # Inputs listed in the "about" block before the rest is counted.
 INPUTS_SHOWN = 50
-
-CSS = (
-    """
-:root { color-scheme: light; }
-body { font-family: "Noto Naskh Arabic", "Amiri", "Segoe UI", Tahoma, "Arial", sans-serif;
-  margin: 1.5rem auto; max-width: 60rem; padding: 0 1rem; color: #1a1a1a; background: #fff;
-  line-height: 2.1; font-size: 1.15rem; }
-h1, h2 { line-height: 1.3; }
-h2 { font-size: 1.2rem; border-bottom: 1px solid #bbb; padding-bottom: .2rem; }
-.ui { font-family: "Segoe UI", Tahoma, "Noto Naskh Arabic", "Arial", sans-serif;
-  font-size: .9rem; line-height: 1.5; }
-.article { margin-bottom: 2.5rem; }
-.text { position: relative; }
-.sent { border-radius: .2rem; padding: .1rem .15rem; box-decoration-break: clone;
-  -webkit-box-decoration-break: clone; }
-"""
-    + "".join(
-        f".sent.{k} {{ background-color: rgba({c}, var(--a, .3)); }}\n"
-        f".swatch.{k} {{ background-color: rgba({c}, .55); }}\n"
-        for k, c in COLOURS.items()
-    )
-    + """
-.sent.off { background-color: transparent; color: #6b6b6b; outline: 1px dotted #bbb; }
-.swatch.off { background-color: #fff; border-style: dotted; }
-.sent.furniture { background-color: transparent; color: #8a8a8a; font-size: .85em;
-  text-decoration: line-through; text-decoration-color: #bbb; }
-.sent.furniture::before { content: attr(data-furniture-label); font-size: .75em;
-  font-family: "Segoe UI", Tahoma, "Arial", sans-serif; color: #666; border: 1px solid #bbb;
-  border-radius: .2rem; padding: 0 .2em; margin-inline-end: .3em; display: inline-block; }
-.swatch.furniture { background-color: #fff; border-color: #bbb; }
-.sent[data-tip]:hover::after, .sent.show-tip::after { content: attr(data-tip);
-  position: absolute; left: 0; right: 0; margin-top: 2.3em; z-index: 10;
-  white-space: pre-line; unicode-bidi: isolate; text-align: start;
-  background: #fffff2; color: #111;
-  border: 1px solid #777; border-radius: .25rem; box-shadow: 0 2px 8px rgba(0,0,0,.25);
-  padding: .35rem .6rem; font: .8rem/1.5 "Segoe UI", Tahoma, "Noto Naskh Arabic", sans-serif;
-  text-decoration: none; }
-body.ui-ltr .sent::after { direction: ltr; }
-body.ui-rtl .sent::after { direction: rtl; }
-.term { text-decoration-line: underline; text-decoration-thickness: 2px;
-  text-underline-offset: .35em; cursor: help; }
-.term.critical { text-decoration-style: wavy; text-decoration-color: rgb(160, 50, 0); }
-.term.pro { text-decoration-style: double; text-decoration-color: rgb(0, 70, 130); }
-.warning { border: 2px solid #b00; background: #fff3f0; padding: .4rem .7rem; font-weight: bold; }
-.summary { display: flex; flex-wrap: wrap; gap: .5rem 2rem; align-items: flex-start;
-  background: #f6f6f6; border: 1px solid #ddd; padding: .6rem .8rem; margin: .5rem 0 1rem; }
-.summary table { border-collapse: collapse; }
-.summary th { text-align: start; font-weight: normal; color: #444; padding-inline-end: .8rem;
-  white-space: nowrap; vertical-align: top; }
-.summary td { font-variant-numeric: tabular-nums; }
-.top-term { unicode-bidi: isolate; white-space: nowrap; }
-.count { unicode-bidi: isolate; direction: ltr; }
-.overview { border-collapse: collapse; margin: .5rem 0 1rem; width: 100%; }
-.overview th, .overview td { border: 1px solid #ccc; padding: .2rem .5rem; text-align: start; }
-.overview th { background: #f0f0f0; font-weight: 600; }
-.overview td.num { text-align: end; font-variant-numeric: tabular-nums; white-space: nowrap;
-  unicode-bidi: isolate; }
-.about { color: #444; margin: 0 0 1rem; }
-.about dt { font-weight: 600; float: inline-start; clear: inline-start; min-width: 7rem;
-  margin-inline-end: .6rem; }
-.about dd { margin: 0; word-break: break-all; }
-.about details { margin-top: .2rem; }
-.legend span { margin-inline-end: 1rem; white-space: nowrap; }
-.swatch { display: inline-block; width: .9em; height: .9em; vertical-align: middle;
-  border: 1px solid #888; margin-inline-end: .3em; }
-.initial { display: none; }
-@media print {
-  body { max-width: none; margin: 0; font-size: 11pt; }
-  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-  .article { break-inside: auto; }
-  .summary { break-inside: avoid; background: none; }
-  .sent::after { display: none !important; }
-  .initial { display: inline; font-family: "Arial", sans-serif; font-size: .7em;
-    font-weight: bold; border: 1px solid #000; padding: 0 .15em; margin-inline-end: .3em; }
-  .sent.critical { border-bottom: 2px solid #000; }
-  .sent.pro { border-bottom: 2px dashed #000; }
-  .sent.neutral { border-bottom: 1px dotted #777; }
-  .sent.off { border-bottom: none; }
-}
-"""
-)
 
 
 def _esc(value: object) -> str:
@@ -232,7 +152,7 @@ def _sentence_html(sentence: SentenceScore, terms: dict[str, Term], ui: UI) -> s
 
 def _share_bar(shares: dict[str, float], ui: UI, width: int = 320, height: int = 18) -> str:
     """An inline SVG horizontal stacked bar of the label shares, critical on the left."""
-    order = [k for k in BAR_ORDER if k in shares] + [k for k in shares if k not in BAR_ORDER]
+    order = [k for k in LABELS if k in shares] + [k for k in shares if k not in LABELS]
     desc = ui("list_sep").join(f"{ui.label(k)} {shares[k]:.0%}" for k in order)
     rects, x = [], 0.0
     for k in order:
@@ -255,7 +175,7 @@ def _share_bar(shares: dict[str, float], ui: UI, width: int = 320, height: int =
 def _summary_of(article: ArticleScore) -> dict[str, Any]:
     if article.summary:
         return article.summary
-    classes = sorted({k for s in article.sentences for k in s.probabilities}) or list(LABELS)
+    classes = sorted({k for s in article.sentences for k in s.probabilities}) or list(LEGEND_ORDER)
     return summarize(article.sentences, classes)
 
 
@@ -344,7 +264,7 @@ def _article_html(n: int, article: ArticleScore, terms: dict[str, Term], ui: UI)
 
 def _overview(articles: Sequence[ArticleScore], ui: UI) -> str:
     """One row per article: where it is from, its counts, shares, lean and score."""
-    labels = [k for k in BAR_ORDER if any(k in _summary_of(a).get("counts", {}) for a in articles)]
+    labels = [k for k in LABELS if any(k in _summary_of(a).get("counts", {}) for a in articles)]
     dated = any(a.date for a in articles)
     head = [
         "#",
@@ -418,7 +338,7 @@ def _legend(ui: UI) -> str:
     items = "".join(
         f'<span><span class="swatch {k}"></span>'
         f"{_esc(ui('legend_label', label=ui.label(k), initial=ui('initial_' + k)))}</span>"
-        for k in LABELS
+        for k in LEGEND_ORDER
     )
     items += f'<span><span class="swatch off"></span>{_esc(ui("legend_off"))}</span>'
     items += f'<span><span class="swatch furniture"></span>{_esc(ui("legend_furniture"))}</span>'
@@ -453,3 +373,24 @@ def render_html(
         f'<h1 dir="auto">{_esc(title)}</h1>\n{_about(meta or {}, ui)}\n{overview}\n'
         f"{_legend(ui)}\n{body}\n</body>\n</html>\n"
     )
+
+
+def report_meta(model: Any, model_path: Any, paths: Sequence[str]) -> dict[str, Any]:
+    """What produced an HTML report: date, program, model and inputs."""
+    from datetime import datetime, timezone
+    from importlib.metadata import version
+
+    from ..errors import StanceError
+    from ..model import resolve_model
+
+    try:
+        directory = str(resolve_model(model_path)[0])
+    except StanceError:  # pragma: no cover - the model was just loaded from there
+        directory = "?"
+    return {
+        "generated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "program": f"stance {version('stance')}",
+        "model": directory,
+        "model_sha256": model.card.get("model_sha256", "?"),
+        "inputs": ["<stdin>" if p == "-" else p for p in paths],
+    }

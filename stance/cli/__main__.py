@@ -1,0 +1,5 @@
+"""`python -m stance.cli`: the command line."""
+
+from . import main
+
+main()

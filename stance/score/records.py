@@ -1,0 +1,136 @@
+"""Score JSONL records: the one record stream (bad lines and the duplicate-id rule) and
+the loop that scores a file's records in batches, in order, on one or more processes.
+
+The Dask engine (archive) scores each partition through :func:`record_batches` too, so
+the same lines are refused the same way there (see its docstring for what a partition
+cannot see).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import StanceError
+from ..inputs import JsonlRecord, iter_jsonl
+
+
+def with_first_line(error: str, first: int | None) -> str:
+    """An error message, with the line that first used the id of a duplicate."""
+    return error if first is None else f"{error} (first on line {first})"
+
+
+def record_batches(
+    items: Iterable[JsonlRecord],
+    on_error: Callable[[Any, str, int | None], None],
+    stop: bool = False,
+    batch_size: int | None = None,
+    batch_chars: int | None = None,
+) -> Iterator[list[dict[str, Any]]]:
+    """The good records of a JSONL stream in batches, in order.
+
+    A bad line (invalid JSON, no text, ...) and a record repeating an earlier record's
+    id go to ``on_error(item, message, first)`` and are left out (``first``: for a
+    duplicate, the line that used the id first, else None; :func:`with_first_line`
+    words it); with ``stop`` the stream ends at the first one. Ids are compared as JSON.
+    ``items`` have ``line``, ``record`` and ``error`` (:class:`JsonlRecord`). A batch
+    closes at ``batch_size`` records or ``batch_chars`` characters of text (default:
+    the batch module's).
+    """
+    from .. import batch as _batch
+
+    size = _batch.BATCH_SIZE if batch_size is None else batch_size
+    max_chars = _batch.BATCH_CHARS if batch_chars is None else batch_chars
+    # The map grows with the number of distinct ids (not with the text), so memory
+    # stays small.
+    first_line: dict[Any, int] = {}
+    batch: list[dict[str, Any]] = []
+    chars = 0
+    for item in items:
+        error, first = item.error, None
+        if error is None and "id" in item.record:  # type: ignore[operator]
+            rid = item.record["id"]  # type: ignore[index]
+            # A string or integer id stands for its JSON (a tuple, so "1" and 1 stay
+            # apart) without writing it out.
+            kind = type(rid)
+            key = (kind, rid) if kind is str or kind is int else json.dumps(rid, sort_keys=True)
+            if key in first_line:
+                error = f"duplicate id {json.dumps(rid, sort_keys=True)}"
+                first = first_line[key]
+            else:
+                first_line[key] = item.line
+        if error is not None:
+            on_error(item, error, first)
+            if stop:
+                break
+            continue
+        batch.append(item.record)  # type: ignore[arg-type]
+        chars += len(item.record["text"])  # type: ignore[index]
+        if len(batch) >= size or chars >= max_chars:
+            yield batch
+            batch, chars = [], 0
+    if batch:
+        yield batch
+
+
+@dataclass
+class JsonlRun:
+    """What scoring one JSONL input came to: lines refused and errors (``failures``),
+    records scored, and how many of them held HTML or no Arabic text."""
+
+    failures: int = 0
+    done: int = 0
+    interrupted: bool = False  # an error ended the scoring
+    html: int = 0
+    not_arabic: int = 0
+
+    def warnings(self, path: str) -> list[str]:
+        out = []
+        if self.html:
+            out.append(f"{path}: {self.html} record(s) held HTML; scored their extracted text")
+        if self.not_arabic:
+            out.append(f'{path}: {self.not_arabic} record(s) have no Arabic text ("arabic": false)')
+        return out
+
+
+def score_jsonl(
+    model: Any,
+    path: str,
+    out: Callable[[str], Any],
+    fail: Callable[[str], None],
+    encoding: str = "utf-8",
+    keep_text: bool = False,
+    stop: bool = False,
+    jobs: int = 1,
+    model_path: Path | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> JsonlRun:
+    """Score the records of one JSONL input (``-`` for stdin), writing each batch's
+    output lines (one string) to ``out`` in input order; messages for refused lines and
+    errors go to ``fail``, the running count of records scored to ``on_progress``."""
+    from ..batch import dump_record, score_batches
+
+    run = JsonlRun()
+
+    def refused(item: JsonlRecord, error: str, first: int | None) -> None:
+        fail(f"{path}:{item.line}: {with_first_line(error, first)}")
+        run.failures += 1
+
+    batches = record_batches(iter_jsonl(path, encoding), refused, stop)
+    try:
+        for scored in score_batches(model, batches, keep_text, jobs, model_path):
+            lines = scored.lines if scored.lines is not None else map(dump_record, scored.records)
+            out("\n".join(lines))
+            run.html += scored.html
+            run.not_arabic += scored.not_arabic
+            run.done += len(scored.lines if scored.lines is not None else scored.records)
+            if on_progress is not None:
+                on_progress(run.done)
+    except StanceError as exc:
+        fail(str(exc))
+        run.failures += 1
+        run.interrupted = True
+    return run
