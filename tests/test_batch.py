@@ -102,8 +102,7 @@ def _records(n: int, seed: int = 0) -> list[dict]:
     return out
 
 
-@pytest.mark.parametrize("which", ["tiny", "shipped"])
-@pytest.mark.parametrize("keep_text", [False, True])
+@pytest.mark.parametrize(("which", "keep_text"), [("tiny", True), ("shipped", False)])
 def test_score_records_equal_the_old_way(which, keep_text, request) -> None:
     model = request.getfixturevalue(which)
     records = _records(300)  # two batches: a cold table, then a warm one
@@ -130,12 +129,13 @@ def _write(path: Path, records: list[dict]) -> Path:
     return path
 
 
-@pytest.mark.parametrize("jobs", ["1", "2"])
-def test_score_jsonl_bytes_equal_the_old_way(runner, tiny_model_dir, tiny, tmp_path, jobs) -> None:
+def test_score_jsonl_bytes_equal_the_old_way(runner, tiny_model_dir, tiny, tmp_path) -> None:
+    """Through worker processes (--jobs 2); one process is score_records above and the
+    golden outputs (tests/test_golden.py)."""
     records = _records(250, seed=1)
     path = _write(tmp_path / "in.jsonl", records)
     res = runner.invoke(
-        main, ["score", "--jsonl", str(path), "--model", str(tiny_model_dir), "--jobs", jobs]
+        main, ["score", "--jsonl", str(path), "--model", str(tiny_model_dir), "--jobs", "2"]
     )
     assert res.exit_code == 0, res.output
     _same_lines(res.stdout, _reference_lines(tiny, records))

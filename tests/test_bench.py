@@ -4,7 +4,12 @@
 import importlib.util
 from pathlib import Path
 
+import pytest
+
 from .conftest import REPO
+
+# A benchmark script end to end: not in the default run (see pyproject.toml).
+pytestmark = pytest.mark.bench
 
 
 def _bench(name: str):  # noqa: ANN202

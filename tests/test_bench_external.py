@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+# A benchmark script end to end: not in the default run (see pyproject.toml).
+pytestmark = pytest.mark.bench
+
 SCRIPT = Path(__file__).resolve().parents[1] / "bench" / "external.py"
 _spec = importlib.util.spec_from_file_location("bench_external", SCRIPT)
 assert _spec is not None and _spec.loader is not None

@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+# A benchmark script end to end: not in the default run (see pyproject.toml).
+pytestmark = pytest.mark.bench
+
 SCRIPT = Path(__file__).resolve().parent.parent / "bench" / "quality.py"
 
 
