@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -104,3 +106,22 @@ def seeds() -> Path:
 def runner() -> CliRunner:
     """A click test runner for the `stance` CLI (stdout and stderr kept apart)."""
     return CliRunner()
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[Any]:
+    """A local Dask cluster of two single-threaded worker processes, one per test module
+    (skips where the dask extra is not installed)."""
+    pytest.importorskip("distributed")
+    import logging
+
+    from distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        silence_logs=logging.CRITICAL,
+    ) as c:
+        yield c

@@ -32,22 +32,6 @@ REPO = Path(__file__).resolve().parents[1]
 PART_BYTES = 40_000
 
 
-@pytest.fixture(scope="module")
-def cluster() -> Any:
-    import logging
-
-    from distributed import LocalCluster
-
-    with LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        silence_logs=logging.CRITICAL,
-    ) as c:
-        yield c
-
-
 def _write_archive(directory: Path, n_per_file: int = 500, files: int = 2) -> list[Path]:
     """JSONL files of passages made of TINY sentences, with the odd cases the local
     command handles: a BOM, CRLF line ends, blank lines, HTML, a non-Arabic text."""

@@ -625,23 +625,6 @@ def _every_bad_kind(path: Path) -> None:
     path.write_bytes(b"\xef\xbb\xbf" + data)
 
 
-@pytest.fixture(scope="module")
-def cluster() -> Any:
-    pytest.importorskip("distributed")
-    import logging
-
-    from distributed import LocalCluster
-
-    with LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        silence_logs=logging.CRITICAL,
-    ) as c:
-        yield c
-
-
 def test_every_bad_record_kind_same_output_local_jobs_and_dask(
     runner: CliRunner,
     tiny_model_dir: Path,
