@@ -186,8 +186,8 @@ def test_shipped_model_on_the_real_dev_set(shipped) -> None:
     from stance.dev import evaluate_dev, load_dev
 
     result = evaluate_dev(shipped, load_dev(DEV))
-    # A regression guard at the shipped model's level (0.704); the target of
-    # 0.75 is not reached yet (README, Evaluation).
-    assert result["macro_f1"] >= 0.70
+    # The targets, which the shipped model meets (0.756; README, Evaluation):
+    # a retrained model that falls below them fails here.
+    assert result["macro_f1"] >= 0.75
     assert result["macro_f1"] >= result["keyword_baseline"]["macro_f1"] + 0.10
     assert result["off_target_stance_share"] <= 0.05
