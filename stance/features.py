@@ -247,9 +247,14 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "clf__design": "two_heads",
     "clf__C": 4.0,
     "clf__relevance_C": 2.0,
+    # The decision rule is chosen on real text, not fitted: `python bench/decision_rule.py`
+    # ranks rules on the seed articles (leave one article out) and the dev set. On the
+    # 8,279-sentence corpus the best keeps the threshold and weighs neutral 1.4 and pro
+    # 1.5, i.e. critical relatively down: real neutral coverage of Israel reads as
+    # critical to a model trained on a balanced corpus.
     "clf__on_target_threshold": 0.5,
-    "clf__neutral_weight": 1.0,
-    "clf__pro_weight": 1.0,
+    "clf__neutral_weight": 1.4,
+    "clf__pro_weight": 1.5,
 }
 
 
