@@ -248,7 +248,7 @@ def score(
         for message in matched.warnings(source):
             warn(message)
         found = matched.found
-    with open_output(output) as out:
+    with open_output(output, plain=jsonl) as out:
         if jsonl:
             failures = _score_jsonl_inputs(
                 model, paths, out, encoding, keep_text, on_error == "fail", jobs, model_path
