@@ -377,7 +377,7 @@ def iter_jsonl(path: str, encoding: str = "utf-8") -> Iterator[JsonlRecord]:
         # that very path for it (same decoder, same conditions) and returns the same
         # record, and every other line still goes there.
         fast = _FAST_DECODE if _encoding_name(encoding) == "utf-8-sig" else None
-        record = JsonlRecord._make
+        new = tuple.__new__  # JsonlRecord(...) less its Python-level __new__
         for lineno, (_offset, raw) in enumerate(iter_lines(fh, limit), 1):
             if (
                 fast is not None
@@ -390,7 +390,7 @@ def iter_jsonl(path: str, encoding: str = "utf-8") -> Iterator[JsonlRecord]:
                     pass
                 else:
                     if type(obj) is dict and type(obj.get("text")) is str:
-                        yield record((lineno, obj, None))
+                        yield new(JsonlRecord, (lineno, obj, None))
                         continue
             item = parse_jsonl_line(raw, lineno, encoding, limit)
             if item is not None:
