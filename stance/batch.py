@@ -10,6 +10,7 @@ import json
 import math
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
+from itertools import chain, repeat
 from pathlib import Path
 from typing import Any
 
@@ -34,10 +35,11 @@ BATCH_CHARS = 16 * 2**20
 class ScoredBatch:
     """The scored records of one batch, in input order, and what was noticed on the way.
 
-    ``records`` are the output records (dicts) and ``lines`` the same records
-    serialized (:func:`dump_record`); :func:`score_records` makes whichever is used
-    first from its scores, so writing lines never builds the dicts. A worker process
-    sends back only the lines (``records`` then stays empty)."""
+    ``records`` are the output records (dicts), ``lines`` the same records serialized
+    (:func:`dump_record`) and ``text`` those lines joined by newlines (no newline at
+    the end); :func:`score_records` makes whichever is used first from its scores, so
+    writing lines never builds the dicts. A worker process sends back only the text
+    (``records`` then stays empty)."""
 
     def __init__(
         self,
@@ -46,9 +48,11 @@ class ScoredBatch:
         not_arabic: int = 0,
         lines: list[str] | None = None,
         scores: _Scores | None = None,
+        text: str | None = None,
     ) -> None:
         self._records = records
         self._lines = lines
+        self._text = text
         self._scores = scores
         self.html = html
         self.not_arabic = not_arabic
@@ -60,16 +64,38 @@ class ScoredBatch:
         return self._records
 
     @property
+    def text(self) -> str | None:
+        """The output lines joined by newlines, or None for a batch made of records only."""
+        if self._text is None:
+            if self._lines is not None:
+                self._text = "\n".join(self._lines)
+            elif self._scores is not None:
+                self._text = self._scores.text()
+        return self._text
+
+    @property
     def lines(self) -> list[str] | None:
-        if self._lines is None and self._scores is not None:
-            self._lines = self._scores.lines()
+        if self._lines is None and self.text is not None:
+            # No line holds a newline: JSON writes one inside a string as \n.
+            self._lines = self.text.split("\n") if self.text else []
         return self._lines
 
+    def __len__(self) -> int:
+        """How many records the batch holds."""
+        if self._scores is not None:
+            return len(self._scores.inputs)
+        if self._lines is not None:
+            return len(self._lines)
+        if self._text is not None:
+            return self._text.count("\n") + 1 if self._text else 0
+        return len(self.records)
+
     def __getstate__(self) -> dict[str, Any]:
-        lines = self.lines  # only lines travel between processes
+        text = self.text  # only the text travels between processes
         return {
-            "_records": [] if lines is not None else self._records,
-            "_lines": lines,
+            "_records": [] if text is not None else self._records,
+            "_lines": None,
+            "_text": text,
             "_scores": None,
             "html": self.html,
             "not_arabic": self.not_arabic,
@@ -171,52 +197,63 @@ class _Scores:
         return out
 
     def lines(self) -> list[str]:
-        """``dump_record`` of each output record, written from the scores: the fields
-        added here have known types, so only each input's own fields go through the
-        json module (tests/test_batch.py checks that the two agree on any record)."""
+        """``dump_record`` of each output record (see :meth:`text`)."""
+        text = self.text()
+        return text.split("\n") if text else []
+
+    def text(self) -> str:
+        """``dump_record`` of each output record, joined by newlines, written from the
+        scores: the fields added here have known types, so only each input's own fields
+        go through the json module (tests/test_batch.py checks that the two agree on any
+        record). The batch is one ``%`` formatting of every field of every line, with
+        the per-record work done by C-level maps."""
         s = self.scores
+        n = len(self.inputs)
+        if not n:
+            return ""
         targets = s.on_target_texts
         if "n" in "".join(s.probability_texts) + "".join(filter(None, targets)):  # nan, inf:
-            return list(map(dump_record, self.records()))  # repr and json differ there
-        names = [_encode_string(c) for c in s.classes]
-        line = _LINE % ", ".join(name.replace("%", "%%") + ": %s" for name in names)
-        k = len(names)
-        rows = zip(*[iter(s.probability_texts)] * k)  # each text's probabilities
-        out = []
-        for i, (head, label, probs, target, about, found, arabic) in enumerate(
-            zip(
-                self._heads(),
-                s.labels,
-                rows,
-                targets,
-                s.about_target,
-                self.terms,
-                self.arabic,
-            )
-        ):
-            if head is None:  # an input field named like an output one: the json way
-                out.append(dump_record(self.record(i)))
-                continue
-            out.append(
-                line
-                % (
-                    head,
-                    names[label],
-                    *probs,
-                    "null" if target is None else target,
-                    _BOOL[about],
-                    ", ".join(map(_term_json, found)) if found else "",
-                    _BOOL[arabic],
-                )
-            )
-        return out
+            return "\n".join(map(dump_record, self.records()))  # repr and json differ there
+        k = len(s.classes)
+        heads = self._heads()
+        odd = [i for i, head in enumerate(heads) if head is None] if None in heads else []
+        if odd:  # placeholders; those lines are written the json way below
+            heads = ["" if head is None else head for head in heads]
+        if None in targets:
+            targets = ["null" if t is None else t for t in targets]
+        names = _names(tuple(s.classes))
+        fields = zip(
+            heads,
+            map(names.__getitem__, s.labels),
+            *[s.probability_texts[j::k] for j in range(k)],
+            targets,
+            map(_BOOL.__getitem__, s.about_target),
+            [", ".join(map(_term_json, found)) if found else "" for found in self.terms],
+            map(_BOOL.__getitem__, self.arabic),
+        )
+        text = _batch_format(tuple(s.classes), n) % tuple(chain.from_iterable(fields))
+        if odd:  # an input field named like an output one: the json way
+            lines = text.split("\n")
+            for i in odd:
+                lines[i] = dump_record(self.record(i))
+            text = "\n".join(lines)
+        return text
 
     def _heads(self) -> list[str | None]:
         """Each output line up to the fields score_records adds: ``{"id": ...`` and the
         record's own fields; None where one of those is named like an added field."""
         keep_text = self.keep_text
+        inputs = self.inputs
+        ids = list(map(dict.get, inputs, repeat("id")))
+        if set(map(type, ids)) == {int} and set(map(len, inputs)) == {2}:
+            # Every record is {"id": <int>, "text": ...}, the usual batch: "%d" writes
+            # an int as its repr (a bool is not among them: its type is bool).
+            if not keep_text:
+                return list(map(_INT_HEAD.__mod__, ids))
+            texts = map(_encode_string, map(dict.__getitem__, inputs, repeat("text")))
+            return list(map(_INT_TEXT_HEAD.__mod__, zip(ids, texts)))
         out: list[str | None] = []
-        for rec in self.inputs:
+        for rec in inputs:
             n = len(rec)
             if n == 2 and "id" in rec or n == 1:  # "text" and maybe "id": the usual record
                 rid = rec.get("id")
@@ -254,6 +291,23 @@ _OUTPUT_FIELDS = frozenset(
 )
 _BOOL = {True: "true", False: "false"}
 _encode_string = json.encoder.encode_basestring  # what the json module uses for a str
+_INT_HEAD = '{"id": %d'
+_INT_TEXT_HEAD = '{"id": %d, "text": %s'
+
+
+@lru_cache(maxsize=16)
+def _names(classes: tuple[str, ...]) -> tuple[str, ...]:
+    """Each class name as a JSON string."""
+    return tuple(map(_encode_string, classes))
+
+
+@lru_cache(maxsize=16)
+def _batch_format(classes: tuple[str, ...], n: int) -> str:
+    """The ``%`` format of ``n`` output lines joined by newlines: per line the head,
+    the label, a probability per class, on_target, about_target, the loaded terms and
+    arabic (a batch is usually BATCH_SIZE records, so this is made once)."""
+    probabilities = ", ".join(name.replace("%", "%%") + ": %s" for name in _names(classes))
+    return "\n".join([_LINE % probabilities] * n)
 
 
 def _term_json(match: Any) -> str:

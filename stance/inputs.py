@@ -372,7 +372,26 @@ def iter_jsonl(path: str, encoding: str = "utf-8") -> Iterator[JsonlRecord]:
         kind = binary_kind(peek(8192)[:8192]) if peek else None
         if kind:
             raise InputError(f"{path}: {kind}, not JSON Lines; give the records as UTF-8 text")
+        # The usual line, a JSON object with a string "text" that msgspec reads, is
+        # taken here without the checks for everything else: parse_jsonl_line takes
+        # that very path for it (same decoder, same conditions) and returns the same
+        # record, and every other line still goes there.
+        fast = _FAST_DECODE if _encoding_name(encoding) == "utf-8-sig" else None
+        new = tuple.__new__  # JsonlRecord(...) less its Python-level __new__
         for lineno, (_offset, raw) in enumerate(iter_lines(fh, limit), 1):
+            if (
+                fast is not None
+                and raw is not None
+                and (len(raw) < 512 or raw.count(b"[") + raw.count(b"{") < 256)
+            ):
+                try:
+                    obj = fast(raw)
+                except Exception:  # noqa: BLE001 - parse_jsonl_line explains it
+                    pass
+                else:
+                    if type(obj) is dict and type(obj.get("text")) is str:
+                        yield new(JsonlRecord, (lineno, obj, None))
+                        continue
             item = parse_jsonl_line(raw, lineno, encoding, limit)
             if item is not None:
                 yield item

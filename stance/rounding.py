@@ -44,29 +44,30 @@ def round_array(values: np.ndarray, places: int) -> tuple[np.ndarray, list[str]]
 
 def _texts(k: np.ndarray, places: int) -> list[str]:
     """``repr(k / 10**places)`` of each integer 0 <= k <= 10**places."""
-    high, bare, low, tiny = _tables(places)
+    high, bare, low, small = _tables(places)
     split = 10 ** (places // 2)
     one = k == 10**places  # 1.0, past the tables
     below = np.where(one, 0, k)
-    out = [
-        high[h] + low[lo] if lo else bare[h]
-        for h, lo in zip((below // split).tolist(), (below % split).tolist())
-    ]
-    for i in np.flatnonzero((k > 0) & (k < tiny)).tolist():  # below 1e-4: 1.2e-05
-        out[i] = repr(int(k[i]) / 10**places)
-    for i in np.flatnonzero(one).tolist():
-        out[i] = "1.0"
-    return out
+    h, lo = np.divmod(below, split)
+    # Object arrays: the strings are picked and joined in C, not in a Python loop.
+    out = np.where(lo == 0, bare[h], high[h]) + low[lo]
+    tiny = k < len(small)  # below 1e-4 (and 0): 1.2e-05
+    if tiny.any():
+        out[tiny] = small[k[tiny]]
+    if one.any():
+        out[one] = "1.0"
+    return out.tolist()
 
 
 @lru_cache(maxsize=8)
-def _tables(places: int) -> tuple[list[str], list[str], list[str], int]:
+def _tables(places: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """For ``k = h * 10**(places // 2) + lo``: the text of ``h`` with every digit, the
     text of ``h * 10**(places // 2)`` alone, the digits of ``lo`` without trailing
-    zeros, and the ``k`` that is 1e-4."""
+    zeros, and ``repr(k / 10**places)`` of each ``k`` below 1e-4 (object arrays)."""
     low_digits = places // 2
     high_digits = places - low_digits
     high = ["0." + f"{h:0{high_digits}d}" for h in range(10**high_digits)]
     bare = [t.rstrip("0") + ("0" if t.rstrip("0").endswith(".") else "") for t in high]
     low = [f"{lo:0{low_digits}d}".rstrip("0") for lo in range(10**low_digits)]
-    return high, bare, low, 10 ** max(places - 4, 0)
+    small = [repr(k / 10**places) for k in range(10 ** max(places - 4, 0))]
+    return tuple(np.array(t, dtype=object) for t in (high, bare, low, small))  # type: ignore[return-value]

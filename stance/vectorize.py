@@ -412,7 +412,9 @@ class OnePass:
         self._may_match = _Column(np.bool_)  # a term can start in the piece
         self._has_clue = _Column(np.bool_)
         self._clues: dict[int, tuple[tuple[str, str], ...]] = {}  # rows with clues
-        self._scripts = _Column(np.int64, 7)
+        # Script counts as floats (exact below 2**53): the product with the float
+        # occurrence matrix then needs no converted copy of the table per batch.
+        self._scripts = _Column(np.float64, 7)
         self._size = 0
 
     def _lexicon_now(self) -> Any:

@@ -225,3 +225,29 @@ def test_round_array_on_6_place_decimals_and_halves() -> None:
     out_of_range = np.array([1.5, -0.25, math.nan, math.inf])
     floats, texts = round_array(out_of_range, 6)
     assert texts == [repr(round(v, 6)) for v in out_of_range.tolist()]
+
+
+def test_record_batches_refuse_repeated_ids_compared_as_json() -> None:
+    from stance.inputs import JsonlRecord
+    from stance.score.records import record_batches
+
+    ids = [1, "1", 1.0, True, None, [1], {"a": 1, "b": 2}, {"b": 2, "a": 1}, 1, "1", None]
+    ids += [True, 1.0, [1], 10**30, 10**30, "x", -0.0, 0]
+    items = [JsonlRecord(n, {"id": rid, "text": "t"}, None) for n, rid in enumerate(ids, 1)]
+    items += [JsonlRecord(30, {"text": "no id"}, None), JsonlRecord(31, None, "invalid JSON")]
+    items += [JsonlRecord(32, {"text": "no id"}, None)]
+    errors: list = []
+    batches = record_batches(items, lambda item, e, first: errors.append((item.line, e, first)))
+    kept = [r.get("id", "-") for batch in batches for r in batch]
+    assert errors == [
+        (8, 'duplicate id {"a": 1, "b": 2}', 7),
+        (9, "duplicate id 1", 1),
+        (10, 'duplicate id "1"', 2),
+        (11, "duplicate id null", 5),
+        (12, "duplicate id true", 4),
+        (13, "duplicate id 1.0", 3),
+        (14, "duplicate id [1]", 6),
+        (16, f"duplicate id {10**30}", 15),
+        (31, "invalid JSON", None),
+    ]
+    assert kept == [1, "1", 1.0, True, None, [1], {"a": 1, "b": 2}, 10**30, "x", -0.0, 0, "-", "-"]

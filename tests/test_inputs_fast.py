@@ -122,3 +122,23 @@ def test_damaged_lines(junk: bytes, at: int, cut: int) -> None:
     raw = '{"id": 12, "text": "الكيان \\u0627 x", "v": [1.5, -2e-3, true, null]}'.encode()
     at = min(at, len(raw))
     _same(raw[:at] + junk + raw[at + cut :])
+
+
+def test_iter_jsonl_reads_each_line_as_parse_jsonl_line(tmp_path) -> None:
+    """iter_jsonl takes the usual line (an object with a string "text") on a short path
+    of its own: every line still gives what parse_jsonl_line gives it."""
+    lines = [raw for raw in EDGES if b"\r" not in raw and b"\n" not in raw]
+    lines += [
+        b"",
+        b"  \t",
+        b'\xef\xbb\xbf{"text": "bom"}',
+        b'{"id": 1, "text": "x"}',
+        b'{"id": 1, "text": "' + "ك".encode() * 400 + b'"}',  # past 512 bytes
+        b'{"id": [[[1]]], "text": "x", "more": ' + b"[" * 200 + b"]" * 200 + b"}",
+        b'{"text": null}',
+    ]
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    got = list(inputs.iter_jsonl(str(path)))
+    want = [parse_jsonl_line(raw, n) for n, raw in enumerate(lines, 1)]
+    assert repr(got) == repr([item for item in want if item is not None])

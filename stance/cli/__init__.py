@@ -202,12 +202,16 @@ class NoBar:
 
 
 @contextmanager
-def open_output(path: Path | None) -> Iterator[Any]:
+def open_output(path: Path | None, plain: bool = False) -> Iterator[Any]:
     """Yield a function writing one chunk of output (a line or a page): to stdout, or to
     ``path`` through a temporary file renamed on success, so a failed or interrupted
-    run never leaves a half-written report."""
+    run never leaves a half-written report. With ``plain`` the chunks hold no terminal
+    styles (JSON Lines: JSON escapes every control character), so stdout gets them as
+    they are, without click.echo's search for styles to strip (1 % of `score --jsonl`
+    on a pipe or a file)."""
     if path is None:
-        yield click.echo
+        # color=True: keep styles, which here means not searching the chunk for them.
+        yield (lambda chunk: click.echo(chunk, color=True)) if plain else click.echo
         return
     from ..atomic import AtomicFile
 

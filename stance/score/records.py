@@ -17,6 +17,8 @@ from typing import Any
 from ..errors import StanceError
 from ..inputs import JsonlRecord, iter_jsonl
 
+_NO_ID = object()  # a record without "id" (None is an id: null)
+
 
 def with_first_line(error: str, first: int | None) -> str:
     """An error message, with the line that first used the id of a duplicate."""
@@ -44,31 +46,35 @@ def record_batches(
 
     size = _batch.BATCH_SIZE if batch_size is None else batch_size
     max_chars = _batch.BATCH_CHARS if batch_chars is None else batch_chars
-    # The map grows with the number of distinct ids (not with the text), so memory
-    # stays small.
-    first_line: dict[Any, int] = {}
+    # The maps grow with the number of distinct ids (not with the text), so memory
+    # stays small. A string or integer id is its own key (one map per type, so "1" and
+    # 1 stay apart) and any other id its JSON: no id is written out to be compared.
+    by_type: dict[type, dict[Any, int]] = {str: {}, int: {}}
+    as_json: dict[Any, int] = {}
     batch: list[dict[str, Any]] = []
     chars = 0
     for item in items:
-        error, first = item.error, None
-        if error is None and "id" in item.record:  # type: ignore[operator]
-            rid = item.record["id"]  # type: ignore[index]
-            # A string or integer id stands for its JSON (a tuple, so "1" and 1 stay
-            # apart) without writing it out.
-            kind = type(rid)
-            key = (kind, rid) if kind is str or kind is int else json.dumps(rid, sort_keys=True)
-            if key in first_line:
-                error = f"duplicate id {json.dumps(rid, sort_keys=True)}"
-                first = first_line[key]
-            else:
-                first_line[key] = item.line
+        record, error, first = item.record, item.error, None
+        if error is None:
+            rid = record.get("id", _NO_ID)  # type: ignore[union-attr]
+            if rid is not _NO_ID:
+                seen = by_type.get(type(rid))
+                if seen is None:
+                    seen, key = as_json, json.dumps(rid, sort_keys=True)
+                else:
+                    key = rid
+                first = seen.setdefault(key, item.line)
+                if first == item.line:
+                    first = None
+                else:
+                    error = f"duplicate id {json.dumps(rid, sort_keys=True)}"
         if error is not None:
             on_error(item, error, first)
             if stop:
                 break
             continue
-        batch.append(item.record)  # type: ignore[arg-type]
-        chars += len(item.record["text"])  # type: ignore[index]
+        batch.append(record)  # type: ignore[arg-type]
+        chars += len(record["text"])  # type: ignore[index]
         if len(batch) >= size or chars >= max_chars:
             yield batch
             batch, chars = [], 0
@@ -122,11 +128,11 @@ def score_jsonl(
     batches = record_batches(iter_jsonl(path, encoding), refused, stop)
     try:
         for scored in score_batches(model, batches, keep_text, jobs, model_path):
-            lines = scored.lines if scored.lines is not None else map(dump_record, scored.records)
-            out("\n".join(lines))
+            text = scored.text
+            out(text if text is not None else "\n".join(map(dump_record, scored.records)))
             run.html += scored.html
             run.not_arabic += scored.not_arabic
-            run.done += len(scored.lines if scored.lines is not None else scored.records)
+            run.done += len(scored)
             if on_progress is not None:
                 on_progress(run.done)
     except StanceError as exc:
