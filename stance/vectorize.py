@@ -95,8 +95,29 @@ class _Rows:
         self.size = n + 1
         return n
 
+    def extend(self, ids: np.ndarray, lengths: np.ndarray) -> None:
+        """Add ``len(lengths)`` rows at once: row k holds the next ``lengths[k]`` of ``ids``."""
+        n, k = self.size, len(lengths)
+        end = int(self.ptr[n])
+        while n + k + 1 > len(self.ptr):
+            self.ptr = np.resize(self.ptr, 2 * len(self.ptr))
+        while end + len(ids) > len(self.ids):
+            self.ids = np.resize(self.ids, 2 * len(self.ids))
+        self.ids[end : end + len(ids)] = ids
+        self.ptr[n + 1 : n + k + 1] = end + np.cumsum(lengths)
+        self.size = n + k
+
     def row(self, n: int) -> np.ndarray:
         return self.ids[self.ptr[n] : self.ptr[n + 1]]
+
+    def gather(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The ids of ``rows`` one after the other, and each row's length."""
+        starts = self.ptr[rows]
+        lengths = self.ptr[rows + 1] - starts
+        total = int(lengths.sum())
+        # Position j of the output is start(row of j) + (j - first output of that row).
+        offsets = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+        return self.ids[offsets + np.arange(total)], lengths
 
     def matrix(self, n_features: int) -> sparse.csr_matrix:
         nnz = int(self.ptr[self.size])
@@ -107,6 +128,11 @@ class _Rows:
 
 
 _NONE = np.zeros(0, dtype=np.int32)
+
+
+def _concat(block: Any, units: list[str]) -> np.ndarray:
+    """The feature ids of several units of one piece, one after the other."""
+    return np.concatenate([_NONE, *map(block._unit_ids, units)])
 
 
 class _UnitTable(_Rows):
@@ -359,6 +385,18 @@ class _Column:
             self.values = grown
         self.values[row] = value
 
+    def set_many(self, start: int, values: Any) -> None:
+        """Set rows ``start``, ``start + 1``, ... to ``values`` (one per row)."""
+        stop = start + len(values)
+        if stop > len(self.values):
+            size = len(self.values)
+            while size < stop:
+                size *= 2
+            grown = np.zeros((size, *self.values.shape[1:]), self.values.dtype)
+            grown[: len(self.values)] = self.values
+            self.values = grown
+        self.values[start:stop] = values
+
 
 class PassResult(NamedTuple):
     """What :meth:`OnePass.transform` found in a batch of texts: each block's matrix
@@ -426,33 +464,66 @@ class OnePass:
             self._lexicon = lex
         return lex
 
-    def _add(self, piece: str) -> int:
-        row = self._size
-        subs = normalize(piece).split()  # one normalized piece, rarely none or more
+    def _add_many(self, new: list[str]) -> None:
+        """Analyse new distinct pieces into rows ``self._size`` onwards, in order.
+
+        Every new word of a stream passes here once, which is most of predict time on
+        text with a growing vocabulary, so the work is done for all of a batch's new
+        pieces together: per-piece Python only where strings are handled, and one
+        array operation per table instead of one per piece."""
+        start, k = self._size, len(new)
+        subs_of = [normalize(piece).split() for piece in new]  # rarely none or several
         for b, block in enumerate(self.blocks):
             if isinstance(block, CharBlock):
-                ids = [block._unit_ids(sub) for sub in subs]
-                self._rows[b].append(ids[0] if len(ids) == 1 else np.concatenate([_NONE, *ids]))
+                rows = [
+                    block._unit_ids(s[0]) if len(s) == 1 else _concat(block, s) for s in subs_of
+                ]
+                lengths = np.fromiter(map(len, rows), dtype=np.int64, count=k)
+                self._rows[b].extend(np.concatenate([_NONE, *rows]), lengths)
             elif isinstance(block, WordBlock):
-                tokens = (
-                    tokenize(subs[0]) if len(subs) == 1 else [t for u in subs for t in tokenize(u)]
-                )
+                tokens_of = [
+                    tokenize(s[0]) if len(s) == 1 else [t for u in s for t in tokenize(u)]
+                    for s in subs_of
+                ]
+                n_tokens = np.fromiter(map(len, tokens_of), dtype=np.int64, count=k)
                 table = self._tokens[b]
-                rows = table.rows(tokens, block._unit_ids)
-                found = [table.row(r) for r in rows.tolist()]
-                pairs = [block._pair_id(x, y) for x, y in zip(tokens, tokens[1:])]
-                found.append(np.array([i for i in pairs if i >= 0], dtype=np.int32))
-                self._rows[b].append(np.concatenate(found))
-                self._first[b].set(row, rows[0] if len(rows) else -1)
-                self._last[b].set(row, rows[-1] if len(rows) else -1)
-        clues = tuple(dict.fromkeys(c for sub in subs for c in self._lexicon.clues(sub)))
-        self._may_match.set(row, any(kind != "next" for kind, _ in clues))
-        self._has_clue.set(row, bool(clues))
-        if clues:
-            self._clues[row] = clues
-        self._index[piece] = row
-        self._size = row + 1
-        return row
+                rows = table.rows([t for tokens in tokens_of for t in tokens], block._unit_ids)
+                ids, per_token = table.gather(rows)
+                # A piece's row: its tokens' ids in order, then its stem bigrams' ids.
+                token_ends = np.cumsum(n_tokens)
+                id_ends = np.cumsum(per_token)[token_ends - 1] if len(rows) else token_ends
+                id_ends = np.where(n_tokens > 0, id_ends, 0)
+                id_ends = np.maximum.accumulate(id_ends)
+                id_starts = np.concatenate([[0], id_ends[:-1]])
+                pair_id = block._pair_id
+                parts, lengths = [], np.zeros(k, dtype=np.int64)
+                for i, tokens in enumerate(tokens_of):
+                    pairs = [j for j in map(pair_id, tokens, tokens[1:]) if j >= 0]
+                    lo, hi = id_starts[i], id_ends[i]
+                    parts.append(ids[lo:hi])
+                    parts.append(np.array(pairs, dtype=np.int32))
+                    lengths[i] = hi - lo + len(pairs)
+                self._rows[b].extend(np.concatenate([_NONE, *parts]), lengths)
+                has = n_tokens > 0
+                first = np.full(k, -1, dtype=np.int32)
+                last = np.full(k, -1, dtype=np.int32)
+                first[has] = rows[(token_ends - n_tokens)[has]]
+                last[has] = rows[token_ends[has] - 1]
+                self._first[b].set_many(start, first)
+                self._last[b].set_many(start, last)
+        clues_of = self._lexicon.clues
+        may_match = np.zeros(k, dtype=bool)
+        has_clue = np.zeros(k, dtype=bool)
+        for i, subs in enumerate(subs_of):
+            clues = tuple(dict.fromkeys(c for sub in subs for c in clues_of(sub)))
+            if clues:
+                has_clue[i] = True
+                may_match[i] = any(kind != "next" for kind, _ in clues)
+                self._clues[start + i] = clues
+        self._may_match.set_many(start, may_match)
+        self._has_clue.set_many(start, has_clue)
+        self._index.update(zip(new, range(start, start + k)))
+        self._size = start + k
 
     def _units(self, pieces: list[str]) -> np.ndarray:
         from .sniff import script_counts
@@ -461,9 +532,9 @@ class OnePass:
         found = list(map(index.get, pieces))
         if None in found:
             new = list(dict.fromkeys(p for p, r in zip(pieces, found) if r is None))
-            rows = [self._add(p) for p in new]
-            for row, counts in zip(rows, script_counts(new)):
-                self._scripts.set(row, counts)
+            start = self._size
+            self._add_many(new)
+            self._scripts.set_many(start, script_counts(new))
             found = list(map(index.__getitem__, pieces))
         return np.array(found, dtype=np.int32)
 
