@@ -83,13 +83,18 @@ class _Rows:
         self.ids = np.zeros(16384, dtype=np.int32)
         self.size = 0
 
+    def _reserve(self, rows: int, ids: int) -> int:
+        """Room for ``rows`` more rows holding ``ids`` more ids; the current end of ids."""
+        n, end = self.size, int(self.ptr[self.size])
+        while n + rows + 1 > len(self.ptr):
+            self.ptr = np.resize(self.ptr, 2 * len(self.ptr))
+        while end + ids > len(self.ids):
+            self.ids = np.resize(self.ids, 2 * len(self.ids))
+        return end
+
     def append(self, ids: np.ndarray) -> int:
         """Add a row; return its number."""
-        n, end = self.size, int(self.ptr[self.size])
-        if n + 2 > len(self.ptr):
-            self.ptr = np.resize(self.ptr, 2 * len(self.ptr))
-        while end + len(ids) > len(self.ids):
-            self.ids = np.resize(self.ids, 2 * len(self.ids))
+        n, end = self.size, self._reserve(1, len(ids))
         self.ids[end : end + len(ids)] = ids
         self.ptr[n + 1] = end + len(ids)
         self.size = n + 1
@@ -98,11 +103,7 @@ class _Rows:
     def extend(self, ids: np.ndarray, lengths: np.ndarray) -> None:
         """Add ``len(lengths)`` rows at once: row k holds the next ``lengths[k]`` of ``ids``."""
         n, k = self.size, len(lengths)
-        end = int(self.ptr[n])
-        while n + k + 1 > len(self.ptr):
-            self.ptr = np.resize(self.ptr, 2 * len(self.ptr))
-        while end + len(ids) > len(self.ids):
-            self.ids = np.resize(self.ids, 2 * len(self.ids))
+        end = self._reserve(k, len(ids))
         self.ids[end : end + len(ids)] = ids
         self.ptr[n + 1 : n + k + 1] = end + np.cumsum(lengths)
         self.size = n + k
@@ -128,11 +129,6 @@ class _Rows:
 
 
 _NONE = np.zeros(0, dtype=np.int32)
-
-
-def _concat(block: Any, units: list[str]) -> np.ndarray:
-    """The feature ids of several units of one piece, one after the other."""
-    return np.concatenate([_NONE, *map(block._unit_ids, units)])
 
 
 class _UnitTable(_Rows):
@@ -378,13 +374,6 @@ class _Column:
         shape = (1024,) if width is None else (1024, width)
         self.values = np.zeros(shape, dtype=dtype)
 
-    def set(self, row: int, value: Any) -> None:
-        if row >= len(self.values):
-            grown = np.zeros((2 * len(self.values), *self.values.shape[1:]), self.values.dtype)
-            grown[: len(self.values)] = self.values
-            self.values = grown
-        self.values[row] = value
-
     def set_many(self, start: int, values: Any) -> None:
         """Set rows ``start``, ``start + 1``, ... to ``values`` (one per row)."""
         stop = start + len(values)
@@ -475,8 +464,10 @@ class OnePass:
         subs_of = [normalize(piece).split() for piece in new]  # rarely none or several
         for b, block in enumerate(self.blocks):
             if isinstance(block, CharBlock):
+                unit_ids = block._unit_ids
                 rows = [
-                    block._unit_ids(s[0]) if len(s) == 1 else _concat(block, s) for s in subs_of
+                    unit_ids(s[0]) if len(s) == 1 else np.concatenate([_NONE, *map(unit_ids, s)])
+                    for s in subs_of
                 ]
                 lengths = np.fromiter(map(len, rows), dtype=np.int64, count=k)
                 self._rows[b].extend(np.concatenate([_NONE, *rows]), lengths)
@@ -491,10 +482,9 @@ class OnePass:
                 ids, per_token = table.gather(rows)
                 # A piece's row: its tokens' ids in order, then its stem bigrams' ids.
                 token_ends = np.cumsum(n_tokens)
-                id_ends = np.cumsum(per_token)[token_ends - 1] if len(rows) else token_ends
-                id_ends = np.where(n_tokens > 0, id_ends, 0)
-                id_ends = np.maximum.accumulate(id_ends)
-                id_starts = np.concatenate([[0], id_ends[:-1]])
+                token_starts = token_ends - n_tokens
+                id_at = np.concatenate([[0], np.cumsum(per_token)])  # ids before token t
+                id_starts, id_ends = id_at[token_starts], id_at[token_ends]
                 pair_id = block._pair_id
                 parts, lengths = [], np.zeros(k, dtype=np.int64)
                 for i, tokens in enumerate(tokens_of):
@@ -507,7 +497,7 @@ class OnePass:
                 has = n_tokens > 0
                 first = np.full(k, -1, dtype=np.int32)
                 last = np.full(k, -1, dtype=np.int32)
-                first[has] = rows[(token_ends - n_tokens)[has]]
+                first[has] = rows[token_starts[has]]
                 last[has] = rows[token_ends[has] - 1]
                 self._first[b].set_many(start, first)
                 self._last[b].set_many(start, last)
