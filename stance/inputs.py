@@ -110,9 +110,6 @@ def read_article(path: str, encoding: str = "utf-8") -> str:
     return text
 
 
-# One JSONL record is one passage: like an article, it may be at most this big. A longer
-# line is reported as soon as it passes the limit and skipped as it is read, so a huge
-# (or endless) line never sits in memory. Read at call time, so a test can lower it.
 def read_text_or_file(text_or_file: str, encoding: str = "utf-8") -> str:
     """An argument that is a text, a file name or ``-`` (stdin): the file's or stdin's
     text (:func:`read_article`), else the argument itself."""
@@ -121,6 +118,9 @@ def read_text_or_file(text_or_file: str, encoding: str = "utf-8") -> str:
     return text_or_file
 
 
+# One JSONL record is one passage: like an article, it may be at most this big. A longer
+# line is reported as soon as it passes the limit and skipped as it is read, so a huge
+# (or endless) line never sits in memory. Read at call time, so a test can lower it.
 MAX_RECORD_BYTES = 20 * 1024 * 1024
 _READ_CHUNK = 1 << 16
 _EOL = re.compile(rb"[\r\n]")
