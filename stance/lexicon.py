@@ -242,7 +242,15 @@ class Lexicon:
         for prefix in seconds.values():
             if prefix:
                 by_first.setdefault(prefix[0], set()).add(prefix)
-        self._seconds = {c: tuple(sorted(ps)) for c, ps in by_first.items()}
+        # Per first letter: the lengths of the prefixes that start with it, and the
+        # prefixes (a piece is cut at each length and looked up: a few set lookups).
+        self._seconds = {
+            c: (tuple(sorted({len(p) for p in ps})), frozenset(ps)) for c, ps in by_first.items()
+        }
+        self._quote_re = re.compile("|".join(map(re.escape, self._quote_words)) or "(?!)")
+        # One bit per second-word prefix, for clue_masks.
+        self._prefix_bit = {p: i for i, p in enumerate(sorted(set(seconds.values()) - {""}))}
+        self.mask_words = max(1, (len(self._prefix_bit) + 63) // 64)
         self._compiled: dict[tuple[int, ...], re.Pattern[str]] = {}
         self._unless = {
             i: re.compile(t.unless_next) for i, t in enumerate(self.terms) if t.unless_next
@@ -264,11 +272,38 @@ class Lexicon:
         the clues of all their pieces (``stance.vectorize`` splits each text once)."""
         starts = self._starts
         out = [("start", r) for r in dict.fromkeys(_WORD_RUN.findall(piece)) if r in starts]
-        if any(w in piece for w in self._quote_words):
+        if self._quote_re.search(piece):
             out.append(("quote", ""))
-        if piece:
-            out.extend(("next", p) for p in self._seconds.get(piece[0], ()) if piece.startswith(p))
+        seconds = self._seconds.get(piece[:1])
+        if seconds is not None:
+            lengths, prefixes = seconds
+            size = len(piece)
+            out.extend(("next", piece[:n]) for n in lengths if n <= size and piece[:n] in prefixes)
         return tuple(out)
+
+    def clue_masks(self, clues: Iterable[tuple[str, str]]) -> tuple[bool, int, int]:
+        """``(definite, need, next)`` of one piece's :meth:`clues`: ``definite`` when a
+        term can start in the piece whatever else the text holds (a quote, or a start
+        token with a one-word form); ``need``, the bits of the second-word prefixes its
+        other start tokens need; ``next``, the bits of the prefixes the piece begins
+        with. :meth:`find_from` finds nothing in a text unless one of its pieces is
+        definite or some piece's ``need`` shares a bit with some piece's ``next``, so a
+        caller can skip the others with array operations (bit ``i`` is word ``i // 64``
+        of ``mask_words`` 64-bit words)."""
+        definite, need, nxt = False, 0, 0
+        bit = self._prefix_bit
+        for kind, value in clues:
+            if kind == "start":
+                if self._open_start[value]:
+                    definite = True
+                else:
+                    for prefix in self._needs[value]:
+                        need |= 1 << bit[prefix]
+            elif kind == "next":
+                nxt |= 1 << bit[value]
+            else:
+                definite = True
+        return definite, need, nxt
 
     def find_from(self, text: str, norm: str, clues: Iterable[tuple[str, str]]) -> list[TermMatch]:
         """:meth:`find` for a caller that has normalized ``text`` already (``norm``)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import chain, repeat
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -79,7 +80,9 @@ class _Rows:
     that grows in place (capacity doubles), so a batch costs the new units only."""
 
     def __init__(self) -> None:
-        self.ptr = np.zeros(1024, dtype=np.int64)
+        # int32 like scipy's own index arrays (a table holds at most _CACHE_WORDS units
+        # of a few dozen ids each), so building a matrix from them copies nothing.
+        self.ptr = np.zeros(1024, dtype=np.int32)
         self.ids = np.zeros(16384, dtype=np.int32)
         self.size = 0
 
@@ -123,12 +126,26 @@ class _Rows:
     def matrix(self, n_features: int) -> sparse.csr_matrix:
         nnz = int(self.ptr[self.size])
         return sparse.csr_matrix(
-            (np.ones(nnz), self.ids[:nnz], self.ptr[: self.size + 1]),
+            (_ones(nnz), self.ids[:nnz], self.ptr[: self.size + 1]),
             shape=(self.size, n_features),
         )
 
 
+_ONES = np.ones(0)
+
+
+def _ones(n: int) -> np.ndarray:
+    """A read-only array of ``n`` ones: a view of one shared buffer, so the 0/1 matrices
+    built for every batch do not each allocate and fill their own."""
+    global _ONES
+    if len(_ONES) < n:
+        _ONES = np.ones(max(n, 2 * len(_ONES)))
+        _ONES.flags.writeable = False
+    return _ONES[:n]
+
+
 _NONE = np.zeros(0, dtype=np.int32)
+_WORD_MASK = (1 << 64) - 1
 
 
 class _UnitTable(_Rows):
@@ -143,25 +160,24 @@ class _UnitTable(_Rows):
         self.pair_keys = np.zeros(0, dtype=np.int64)
         self.pair_ids = np.zeros(0, dtype=np.int32)
 
-    def rows(self, units: list[str], unit_ids: Any) -> np.ndarray:
-        """Row numbers of ``units``, adding the new ones (``unit_ids(unit)`` gives
-        their feature ids)."""
-        index = self.index
-        found = list(map(index.get, units))
-        if None in found:
-            for u in dict.fromkeys(u for u, r in zip(units, found) if r is None):
-                self._add(u, unit_ids(u))
-            found = list(map(index.__getitem__, units))
-        return np.array(found, dtype=np.int32)
-
-    def _add(self, unit: str, ids: np.ndarray) -> None:
-        self.index[unit] = self.append(ids)
-        self.units.append(unit)
+    def rows(self, units: list[str], ids_many: Any) -> np.ndarray:
+        """Row numbers of ``units``, adding the new ones (``ids_many(new_units)``
+        gives their feature ids, one after the other, and how many each has)."""
+        index, n = self.index, len(units)
+        rows = np.fromiter(map(index.get, units, repeat(-1)), dtype=np.int32, count=n)
+        missing = np.flatnonzero(rows < 0)
+        if len(missing):
+            new = list(dict.fromkeys(units[i] for i in missing.tolist()))
+            index.update(zip(new, range(self.size, self.size + len(new))))
+            self.units.extend(new)
+            self.extend(*ids_many(new))
+            rows[missing] = [index[units[i]] for i in missing.tolist()]
+        return rows
 
     def pair_features(self, keys: np.ndarray, pair_id: Any) -> np.ndarray:
         """Feature id (or -1) of each pair key ``(row_a << 32) | row_b``; new pairs
         are resolved once with ``pair_id(unit_a, unit_b)``."""
-        pos = np.searchsorted(self.pair_keys, keys)
+        pos = self._positions(keys)
         known = pos < len(self.pair_keys)
         known[known] = self.pair_keys[pos[known]] == keys[known]
         if not known.all():
@@ -174,13 +190,21 @@ class _UnitTable(_Rows):
             order = np.argsort(keys_all, kind="stable")
             self.pair_keys = keys_all[order]
             self.pair_ids = np.concatenate([self.pair_ids, ids])[order]
-            pos = np.searchsorted(self.pair_keys, keys)
+            pos = self._positions(keys)
         return self.pair_ids[pos]
+
+    def _positions(self, keys: np.ndarray) -> np.ndarray:
+        """``searchsorted(pair_keys, keys)``, with the keys sorted first: a search for
+        sorted keys starts where the previous one ended, which halves the time."""
+        order = np.argsort(keys)
+        pos = np.empty(len(keys), dtype=np.intp)
+        pos[order] = np.searchsorted(self.pair_keys, keys[order])
+        return pos
 
 
 def _docs_units(rows: np.ndarray, doc_ptr: np.ndarray, n_units: int) -> sparse.csr_matrix:
     """Documents x units: a 1 for every occurrence (repeats add up in the product)."""
-    return sparse.csr_matrix((np.ones(len(rows)), rows, doc_ptr), shape=(len(doc_ptr) - 1, n_units))
+    return sparse.csr_matrix((_ones(len(rows)), rows, doc_ptr), shape=(len(doc_ptr) - 1, n_units))
 
 
 def _l2_rows(X: sparse.csr_matrix) -> sparse.csr_matrix:
@@ -214,10 +238,21 @@ class _Block:
     def unit_features(self, unit: str) -> list[str]:
         raise NotImplementedError
 
-    def _unit_ids(self, unit: str) -> np.ndarray:
-        """Feature ids of one unit, with repeats (a word's n-grams can repeat)."""
-        ids = [i for i in map(self.vocabulary.get, self.unit_features(unit)) if i is not None]
-        return np.array(ids, dtype=np.int32)
+    def ids_many(self, units: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Feature ids of ``units``, one unit after the other, with repeats (a word's
+        n-grams can repeat), and how many each unit has."""
+        feats = [self.unit_features(u) for u in units]
+        return self._lookup([f for fs in feats for f in fs], list(map(len, feats)))
+
+    def _lookup(self, feats: list[str], per_unit: Any) -> tuple[np.ndarray, np.ndarray]:
+        """The ids of ``feats`` that are in the vocabulary, and how many of each unit's
+        ``per_unit`` features they are (the features are the units' one after the other)."""
+        ids = np.fromiter(map(self.vocabulary.get, feats, repeat(-1)), np.int32, len(feats))
+        kept = ids >= 0
+        bounds = np.zeros(len(per_unit) + 1, dtype=np.int64)
+        np.cumsum(per_unit, out=bounds[1:])
+        counts = np.concatenate([[0], np.cumsum(kept)])
+        return ids[kept], counts[bounds[1:]] - counts[bounds[:-1]]
 
     def _table_for(self, n_new: int) -> _UnitTable:
         if self._table.size + n_new > _CACHE_WORDS:
@@ -238,7 +273,7 @@ class _Block:
             occurrences.extend(self.units(doc))
             doc_ptr[i + 1] = len(occurrences)
         table = self._table_for(len(occurrences))
-        rows = table.rows(occurrences, self._unit_ids)
+        rows = table.rows(occurrences, self.ids_many)
         # The product sums repeats into counts and has no duplicate entries; its ids
         # are not sorted within rows, which changes nothing but summation order.
         counts = _docs_units(rows, doc_ptr, table.size) @ table.matrix(len(self.vocabulary))
@@ -260,6 +295,24 @@ class CharBlock(_Block):
 
     def unit_features(self, unit: str) -> list[str]:
         return char_wb_ngrams(unit, self.ngram_range)
+
+    def ids_many(self, units: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        lo, hi = self.ngram_range
+        padded = [f" {u} " for u in units]
+        sizes = np.fromiter(map(len, padded), dtype=np.int64, count=len(units))
+        if len(units) and sizes.min() < lo:  # char_wb_ngrams' short-word rule: rare
+            return super().ids_many(units)
+        # char_wb_ngrams of all units in one comprehension: n-grams for n up to the
+        # padded length (beyond it there are none), shortest first, left to right.
+        grams = [
+            w[i : i + n]
+            for w in padded
+            for n in range(lo, min(hi, len(w)) + 1)
+            for i in range(len(w) - n + 1)
+        ]
+        top = np.minimum(hi, sizes)
+        per_unit = (top - lo + 1) * (sizes + 1) - (lo + top) * (top - lo + 1) // 2
+        return self._lookup(grams, per_unit)
 
 
 class WordBlock(_Block):
@@ -294,7 +347,7 @@ class WordBlock(_Block):
             tokens.extend(tokenize(normalize(doc)))
             doc_ptr[i + 1] = len(tokens)
         table = self._table_for(len(tokens))
-        rows = table.rows(tokens, self._unit_ids)
+        rows = table.rows(tokens, self.ids_many)
         counts = _docs_units(rows, doc_ptr, table.size) @ table.matrix(n_feats)
         # Bigrams: consecutive tokens of the same document.
         doc_of = np.repeat(np.arange(len(docs)), np.diff(doc_ptr))
@@ -436,7 +489,12 @@ class OnePass:
         self._tokens = [_UnitTable() for _ in self.blocks]
         self._first = [_Column() for _ in self.blocks]
         self._last = [_Column() for _ in self.blocks]
-        self._may_match = _Column(np.bool_)  # a term can start in the piece
+        # What the lexicon looks for in each piece (Lexicon.clue_masks), so that texts
+        # without a possible match are skipped with array operations.
+        words = self._lexicon.mask_words if self._lexicon is not None else 1
+        self._definite = _Column(np.bool_)
+        self._need = _Column(np.uint64, words)
+        self._next = _Column(np.uint64, words)
         self._has_clue = _Column(np.bool_)
         self._clues: dict[int, tuple[tuple[str, str], ...]] = {}  # rows with clues
         # Script counts as floats (exact below 2**53): the product with the float
@@ -449,8 +507,8 @@ class OnePass:
 
         lex = load_lexicon()
         if lex is not self._lexicon:  # the clues belong to one lexicon
-            self._reset()
             self._lexicon = lex
+            self._reset()
         return lex
 
     def _add_many(self, new: list[str]) -> None:
@@ -462,15 +520,15 @@ class OnePass:
         array operation per table instead of one per piece."""
         start, k = self._size, len(new)
         subs_of = [normalize(piece).split() for piece in new]  # rarely none or several
+        # Most pieces normalize to one sub-piece; a piece's row is its sub-pieces' rows.
+        subs = [u for sub in subs_of for u in sub]
+        sub_end = np.cumsum(np.fromiter(map(len, subs_of), dtype=np.int64, count=k))
+        sub_start = sub_end - np.fromiter(map(len, subs_of), dtype=np.int64, count=k)
         for b, block in enumerate(self.blocks):
             if isinstance(block, CharBlock):
-                unit_ids = block._unit_ids
-                rows = [
-                    unit_ids(s[0]) if len(s) == 1 else np.concatenate([_NONE, *map(unit_ids, s)])
-                    for s in subs_of
-                ]
-                lengths = np.fromiter(map(len, rows), dtype=np.int64, count=k)
-                self._rows[b].extend(np.concatenate([_NONE, *rows]), lengths)
+                ids, per_sub = block.ids_many(subs)
+                at = np.concatenate([[0], np.cumsum(per_sub)])  # ids before sub-piece s
+                self._rows[b].extend(ids, at[sub_end] - at[sub_start])
             elif isinstance(block, WordBlock):
                 tokens_of = [
                     tokenize(s[0]) if len(s) == 1 else [t for u in s for t in tokenize(u)]
@@ -478,22 +536,32 @@ class OnePass:
                 ]
                 n_tokens = np.fromiter(map(len, tokens_of), dtype=np.int64, count=k)
                 table = self._tokens[b]
-                rows = table.rows([t for tokens in tokens_of for t in tokens], block._unit_ids)
+                rows = table.rows([t for tokens in tokens_of for t in tokens], block.ids_many)
                 ids, per_token = table.gather(rows)
-                # A piece's row: its tokens' ids in order, then its stem bigrams' ids.
                 token_ends = np.cumsum(n_tokens)
                 token_starts = token_ends - n_tokens
                 id_at = np.concatenate([[0], np.cumsum(per_token)])  # ids before token t
-                id_starts, id_ends = id_at[token_starts], id_at[token_ends]
+                n_ids = id_at[token_ends] - id_at[token_starts]
+                # The stem bigrams inside each piece, in the vocabulary.
                 pair_id = block._pair_id
-                parts, lengths = [], np.zeros(k, dtype=np.int64)
-                for i, tokens in enumerate(tokens_of):
-                    pairs = [j for j in map(pair_id, tokens, tokens[1:]) if j >= 0]
-                    lo, hi = id_starts[i], id_ends[i]
-                    parts.append(ids[lo:hi])
-                    parts.append(np.array(pairs, dtype=np.int32))
-                    lengths[i] = hi - lo + len(pairs)
-                self._rows[b].extend(np.concatenate([_NONE, *parts]), lengths)
+                pairs_of = [
+                    [j for j in map(pair_id, t, t[1:]) if j >= 0] if len(t) > 1 else ()
+                    for t in tokens_of
+                ]
+                n_pairs = np.fromiter(map(len, pairs_of), dtype=np.int64, count=k)
+                pairs = np.fromiter(chain.from_iterable(pairs_of), np.int32, int(n_pairs.sum()))
+                # A piece's row: its tokens' ids in order, then its bigrams' ids.
+                lengths = n_ids + n_pairs
+                row_start = np.cumsum(lengths) - lengths
+                is_pair = np.zeros(int(lengths.sum()), dtype=bool)
+                pair_start = np.cumsum(n_pairs) - n_pairs
+                is_pair[
+                    np.repeat(row_start + n_ids - pair_start, n_pairs) + np.arange(len(pairs))
+                ] = True
+                row_ids = np.empty(len(is_pair), dtype=np.int32)
+                row_ids[~is_pair] = ids
+                row_ids[is_pair] = pairs
+                self._rows[b].extend(row_ids, lengths)
                 has = n_tokens > 0
                 first = np.full(k, -1, dtype=np.int32)
                 last = np.full(k, -1, dtype=np.int32)
@@ -501,32 +569,40 @@ class OnePass:
                 last[has] = rows[token_ends[has] - 1]
                 self._first[b].set_many(start, first)
                 self._last[b].set_many(start, last)
-        clues_of = self._lexicon.clues
-        may_match = np.zeros(k, dtype=bool)
+        lex = self._lexicon
+        clues_of, words = lex.clues, lex.mask_words
         has_clue = np.zeros(k, dtype=bool)
+        definite = np.zeros(k, dtype=bool)
+        need = np.zeros((k, words), dtype=np.uint64)
+        nxt = np.zeros((k, words), dtype=np.uint64)
         for i, subs in enumerate(subs_of):
             clues = tuple(dict.fromkeys(c for sub in subs for c in clues_of(sub)))
             if clues:
                 has_clue[i] = True
-                may_match[i] = any(kind != "next" for kind, _ in clues)
+                definite[i], need_bits, next_bits = lex.clue_masks(clues)
+                need[i] = [(need_bits >> (64 * w)) & _WORD_MASK for w in range(words)]
+                nxt[i] = [(next_bits >> (64 * w)) & _WORD_MASK for w in range(words)]
                 self._clues[start + i] = clues
-        self._may_match.set_many(start, may_match)
         self._has_clue.set_many(start, has_clue)
+        self._definite.set_many(start, definite)
+        self._need.set_many(start, need)
+        self._next.set_many(start, nxt)
         self._index.update(zip(new, range(start, start + k)))
         self._size = start + k
 
     def _units(self, pieces: list[str]) -> np.ndarray:
         from .sniff import script_counts
 
-        index = self._index
-        found = list(map(index.get, pieces))
-        if None in found:
-            new = list(dict.fromkeys(p for p, r in zip(pieces, found) if r is None))
+        index, n = self._index, len(pieces)
+        rows = np.fromiter(map(index.get, pieces, repeat(-1)), dtype=np.int32, count=n)
+        missing = np.flatnonzero(rows < 0)
+        if len(missing):
+            new = list(dict.fromkeys(pieces[i] for i in missing.tolist()))
             start = self._size
             self._add_many(new)
             self._scripts.set_many(start, script_counts(new))
-            found = list(map(index.__getitem__, pieces))
-        return np.array(found, dtype=np.int32)
+            rows[missing] = [index[pieces[i]] for i in missing.tolist()]
+        return rows
 
     def _cross_bigrams(
         self, b: int, rows: np.ndarray, doc_of: np.ndarray, n_docs: int
@@ -562,18 +638,27 @@ class OnePass:
             self._reset()  # bounds memory on endless new pieces
         rows = self._units(pieces)
         n = len(texts)
-        doc_ptr = np.array(ptr, dtype=np.int64)
+        doc_ptr = np.array(ptr, dtype=np.int32)
         doc_of = np.repeat(np.arange(n), np.diff(doc_ptr))
         occurrences = _docs_units(rows, doc_ptr, self._size)
         matches = None
         if terms or any(isinstance(b, LexiconBlock) for b in self.blocks):
             matches = [[] for _ in texts]
-            may = np.zeros(n, dtype=bool)
-            may[doc_of[self._may_match.values[rows]]] = True
-            # The clues of every piece of the texts where a term can start.
-            at = np.flatnonzero(self._has_clue.values[rows] & may[doc_of])
+            at = np.flatnonzero(self._has_clue.values[rows])
+            docs_at, rows_at = doc_of[at], rows[at]
+            # Texts where a term can match (Lexicon.clue_masks): a definite piece, or a
+            # prefix some start token needs that some piece begins with.
+            viable = np.zeros(n, dtype=bool)
+            viable[docs_at[self._definite.values[rows_at]]] = True
+            if len(at):
+                first = np.flatnonzero(np.r_[True, docs_at[1:] != docs_at[:-1]])
+                need = np.bitwise_or.reduceat(self._need.values[rows_at], first, axis=0)
+                nxt = np.bitwise_or.reduceat(self._next.values[rows_at], first, axis=0)
+                viable[docs_at[first[(need & nxt).any(axis=1)]]] = True
+            # The clues of every piece of those texts.
+            keep = viable[docs_at]
             clues: dict[int, set[tuple[str, str]]] = {}
-            for doc, row in zip(doc_of[at].tolist(), rows[at].tolist()):
+            for doc, row in zip(docs_at[keep].tolist(), rows_at[keep].tolist()):
                 clues.setdefault(doc, set()).update(self._clues[row])
             for doc, found in clues.items():
                 text = texts[doc]

@@ -78,6 +78,24 @@ def test_char_ngrams_match_sklearn_analyzer() -> None:
         assert char_wb_ngrams(word, (2, 5)) == analyze(word)
 
 
+@pytest.mark.parametrize("ngram_range", [(2, 5), (1, 3), (3, 6), (4, 4), (5, 7)])
+def test_char_ids_of_many_words_match_sklearn_analyzer(ngram_range) -> None:
+    """CharBlock.ids_many makes every word's n-grams in one comprehension (and falls
+    back to char_wb_ngrams for words shorter than the smallest n): the ids must be the
+    analyzer's n-grams of each word, in order, that are in the vocabulary."""
+    analyze = TfidfVectorizer(analyzer="char_wb", ngram_range=ngram_range, lowercase=False)
+    analyze = analyze.build_analyzer()
+    words = ["و", "في", "كيان", "بالكيانات", "ab", "a", "التطبيع", "ببب"]
+    grams = sorted({g for w in words for g in analyze(w)})
+    vocabulary = {g: i for i, g in enumerate(grams[::2])}  # half of them: some dropped
+    block = vectorize.CharBlock(vocabulary, np.ones(len(vocabulary)), ngram_range)
+    for batch in (words, words[1:3], words[5:6], []):
+        ids, lengths = block.ids_many(batch)
+        expected = [[vocabulary[g] for g in analyze(w) if g in vocabulary] for w in batch]
+        assert lengths.tolist() == [len(e) for e in expected]
+        assert ids.tolist() == [i for e in expected for i in e]
+
+
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_fast_predict_proba_equals_pipeline(texts) -> None:
     labels = [a.label for a in load_annotations(REPO / "annotations")]
