@@ -393,7 +393,7 @@ class Lexicon:
                 candidates.append((s, e, term))
         if not candidates:
             return ()
-        nt = normalize_with_offsets(text)
+        nt = normalize_with_offsets(text, norm)
         candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
         # Longest first; an occupancy map keeps this linear in the text length (a list
         # of taken spans made it quadratic on passages with many matches).

@@ -212,12 +212,15 @@ class NormalizedText:
         return self.offsets[start], max(self.offsets[end], self.offsets[end - 1] + 1)
 
 
-def normalize_with_offsets(text: str) -> NormalizedText:
-    """Normalize ``text`` and keep a map from normalized to original offsets."""
+def normalize_with_offsets(text: str, normalized: str | None = None) -> NormalizedText:
+    """Normalize ``text`` and keep a map from normalized to original offsets
+    (``normalized``: ``normalize(text)``, when the caller has it already)."""
     if not isinstance(text, str):
         raise TypeError(f"normalize_with_offsets() expects str, got {type(text).__name__}")
+    if normalized is None:
+        normalized = normalize(text)
     if _RESIZING.search(text) is None:
-        return NormalizedText(text, normalize(text), range(len(text) + 1))
+        return NormalizedText(text, normalized, range(len(text) + 1))
     # Each original character i becomes len(its replacement) normalized characters, all
     # mapped back to i: only the few deleted or expanded characters need a lookup.
     sizes = np.ones(len(text), dtype=np.int64)
@@ -225,7 +228,7 @@ def normalize_with_offsets(text: str) -> NormalizedText:
         sizes[m.start()] = len(_SUBSTITUTE[m.group()])
     offsets = np.repeat(np.arange(len(text)), sizes).tolist()
     offsets.append(len(text))
-    return NormalizedText(text, normalize(text), offsets)
+    return NormalizedText(text, normalized, offsets)
 
 
 def is_arabic_char(ch: str) -> bool:

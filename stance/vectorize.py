@@ -174,17 +174,18 @@ class _UnitTable(_Rows):
             rows[missing] = [index[units[i]] for i in missing.tolist()]
         return rows
 
-    def pair_features(self, keys: np.ndarray, pair_id: Any) -> np.ndarray:
+    def pair_features(self, keys: np.ndarray, pair_ids: Any) -> np.ndarray:
         """Feature id (or -1) of each pair key ``(row_a << 32) | row_b``; new pairs
-        are resolved once with ``pair_id(unit_a, unit_b)``."""
+        are resolved once with ``pair_ids(units_a, units_b)`` (an id or -1 each)."""
         pos = self._positions(keys)
         known = pos < len(self.pair_keys)
         known[known] = self.pair_keys[pos[known]] == keys[known]
         if not known.all():
             new = np.unique(keys[~known])
-            ids = np.array(
-                [pair_id(self.units[k >> 32], self.units[k & 0xFFFFFFFF]) for k in new.tolist()],
-                dtype=np.int32,
+            units = self.units
+            ids = pair_ids(
+                [units[k] for k in (new >> 32).tolist()],
+                [units[k] for k in (new & 0xFFFFFFFF).tolist()],
             )
             keys_all = np.concatenate([self.pair_keys, new])
             order = np.argsort(keys_all, kind="stable")
@@ -336,8 +337,10 @@ class WordBlock(_Block):
         stem = light_stem(unit)
         return [unit] if stem == unit else [unit, "~" + stem]
 
-    def _pair_id(self, a: str, b: str) -> int:
-        return self.vocabulary.get(f"{light_stem(a)} {light_stem(b)}", -1)
+    def pair_ids(self, first: list[str], second: list[str]) -> np.ndarray:
+        """The feature id of each token pair's stem bigram, or -1."""
+        bigrams = [f"{light_stem(a)} {light_stem(b)}" for a, b in zip(first, second)]
+        return np.fromiter(map(self.vocabulary.get, bigrams, repeat(-1)), np.int32, len(bigrams))
 
     def transform(self, docs: list[str]) -> sparse.csr_matrix:
         n_feats = len(self.vocabulary)
@@ -353,7 +356,7 @@ class WordBlock(_Block):
         doc_of = np.repeat(np.arange(len(docs)), np.diff(doc_ptr))
         same = doc_of[:-1] == doc_of[1:]
         r = rows.astype(np.int64)
-        feats = table.pair_features(((r[:-1] << 32) | r[1:])[same], self._pair_id)
+        feats = table.pair_features(((r[:-1] << 32) | r[1:])[same], self.pair_ids)
         kept = feats >= 0
         bdocs = doc_of[:-1][same][kept]
         bigrams = sparse.csr_matrix(
@@ -542,14 +545,15 @@ class OnePass:
                 token_starts = token_ends - n_tokens
                 id_at = np.concatenate([[0], np.cumsum(per_token)])  # ids before token t
                 n_ids = id_at[token_ends] - id_at[token_starts]
-                # The stem bigrams inside each piece, in the vocabulary.
-                pair_id = block._pair_id
-                pairs_of = [
-                    [j for j in map(pair_id, t, t[1:]) if j >= 0] if len(t) > 1 else ()
-                    for t in tokens_of
-                ]
-                n_pairs = np.fromiter(map(len, pairs_of), dtype=np.int64, count=k)
-                pairs = np.fromiter(chain.from_iterable(pairs_of), np.int32, int(n_pairs.sum()))
+                # The stem bigrams inside each piece that are in the vocabulary.
+                inner = [t for t in tokens_of if len(t) > 1]  # few pieces hold two tokens
+                pairs = block.pair_ids(
+                    [a for t in inner for a in t[:-1]], [b for t in inner for b in t[1:]]
+                )
+                kept = np.concatenate([[0], np.cumsum(pairs >= 0)])  # before bigram j
+                pair_end = np.cumsum(np.maximum(n_tokens - 1, 0))
+                n_pairs = kept[pair_end] - kept[pair_end - np.maximum(n_tokens - 1, 0)]
+                pairs = pairs[pairs >= 0]
                 # A piece's row: its tokens' ids in order, then its bigrams' ids.
                 lengths = n_ids + n_pairs
                 row_start = np.cumsum(lengths) - lengths
@@ -615,7 +619,7 @@ class OnePass:
         same = docs[:-1] == docs[1:]
         a = self._last[b].values[rows[has[:-1][same]]].astype(np.int64)
         keys = (a << 32) | first[has[1:][same]]
-        feats = self._tokens[b].pair_features(keys, block._pair_id)
+        feats = self._tokens[b].pair_features(keys, block.pair_ids)
         kept = feats >= 0
         bdocs = docs[:-1][same][kept]
         return sparse.csr_matrix(
@@ -629,16 +633,14 @@ class OnePass:
         """Every block's matrix of ``texts`` and, when asked for, their loaded terms
         and languages (see :class:`PassResult`)."""
         lex = self._lexicon_now()
-        pieces: list[str] = []
-        ptr = [0]
-        for text in texts:
-            pieces += text.split()
-            ptr.append(len(pieces))
+        n = len(texts)
+        split = list(map(str.split, texts))
+        pieces = list(chain.from_iterable(split))
         if self._size + len(pieces) > _CACHE_WORDS:
             self._reset()  # bounds memory on endless new pieces
         rows = self._units(pieces)
-        n = len(texts)
-        doc_ptr = np.array(ptr, dtype=np.int32)
+        doc_ptr = np.zeros(n + 1, dtype=np.int32)
+        np.cumsum(np.fromiter(map(len, split), dtype=np.int32, count=n), out=doc_ptr[1:])
         doc_of = np.repeat(np.arange(n), np.diff(doc_ptr))
         occurrences = _docs_units(rows, doc_ptr, self._size)
         matches = None
