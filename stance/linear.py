@@ -75,7 +75,7 @@ class Scorer:
     def _block_for(block: dict[str, Any]) -> Block:
         if block["kind"] == "lexicon":
             return LexiconBlock(float(block["scale"]))
-        vocab = {f: i for i, f in enumerate(block["vocabulary"])}
+        vocab = dict(zip(block["vocabulary"], range(len(block["vocabulary"]))))
         if block["kind"] == "char":
             return CharBlock(vocab, block["idf"], tuple(block["ngram_range"]))
         return WordBlock(vocab, block["idf"])

@@ -51,20 +51,23 @@ def record_batches(
     # 1 stay apart) and any other id its JSON: no id is written out to be compared.
     by_type: dict[type, dict[Any, int]] = {str: {}, int: {}}
     as_json: dict[Any, int] = {}
+    seen_of = by_type.get
     batch: list[dict[str, Any]] = []
+    append = batch.append
     chars = 0
     for item in items:
-        record, error, first = item.record, item.error, None
+        line, record, error = item.line, item.record, item.error
+        first = None
         if error is None:
             rid = record.get("id", _NO_ID)  # type: ignore[union-attr]
             if rid is not _NO_ID:
-                seen = by_type.get(type(rid))
+                seen = seen_of(type(rid))
                 if seen is None:
                     seen, key = as_json, json.dumps(rid, sort_keys=True)
                 else:
                     key = rid
-                first = seen.setdefault(key, item.line)
-                if first == item.line:
+                first = seen.setdefault(key, line)
+                if first == line:
                     first = None
                 else:
                     error = f"duplicate id {json.dumps(rid, sort_keys=True)}"
@@ -73,11 +76,12 @@ def record_batches(
             if stop:
                 break
             continue
-        batch.append(record)  # type: ignore[arg-type]
+        append(record)
         chars += len(record["text"])  # type: ignore[index]
-        if len(batch) >= size or chars >= max_chars:
+        if chars >= max_chars or len(batch) >= size:
             yield batch
             batch, chars = [], 0
+            append = batch.append
     if batch:
         yield batch
 
