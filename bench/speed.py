@@ -18,7 +18,9 @@ made it:
 
 Figures are wall-clock on a machine that may be doing other work: rerun to compare.
 Throughputs are also given per CPU second (the process's own user + system time), which
-other work on the machine moves much less; ratios are taken within one run.
+other work on the machine moves much less. predict_proba, fastText and `score --jsonl`
+are measured in interleaved rounds (--rounds, default 3): each ratio is taken within a
+round, and the figures and ratios printed are medians over the rounds.
 """
 
 from __future__ import annotations
@@ -160,16 +162,20 @@ def timed_run(cmd: list[str]) -> tuple[float, int, float]:
     mark only grows, so the last read holds)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
-    peak = 0
-    while proc.poll() is None:
-        peak = max(peak, _hwm_mb(proc.pid))
-        time.sleep(0.02)
-    secs = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    if proc.returncode != 0:
-        raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}")
+    # Its warnings (e.g. the corpus's few non-Arabic records) only on failure.
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
+        peak = 0
+        while proc.poll() is None:
+            peak = max(peak, _hwm_mb(proc.pid))
+            time.sleep(0.02)
+        secs = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        if proc.returncode != 0:
+            err.seek(0)
+            message = err.read().decode("utf-8", "replace")
+            raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{message}")
     return secs, peak, cpu
 
 
@@ -214,12 +220,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--train-sizes", default="1000,10000,100000")
     ap.add_argument("--big-mb", type=float, default=100.0, help="size of the memory input")
     ap.add_argument("--runs", type=int, default=10, help="cold runs per latency figure")
+    ap.add_argument("--rounds", type=int, default=3, help="interleaved throughput rounds")
     ap.add_argument("--quick", action="store_true", help="tiny sizes (for tests)")
     ap.add_argument("--json", type=Path, help="also write the figures here")
     args = ap.parse_args(argv)
     jobs_list = (1, 2)
     if args.quick:
         args.sentences, args.train_sizes, args.big_mb, args.runs = 300, "100", 0.05, 1
+        args.rounds = 1
         jobs_list = ()  # the --jobs runs need a real corpus to mean anything
 
     print("command: python bench/speed.py " + " ".join(argv if argv is not None else sys.argv[1:]))
@@ -233,9 +241,6 @@ def main(argv: list[str] | None = None) -> int:
         rows.append((name, f"{value:,.2f} {unit}" if value < 100 else f"{value:,.0f} {unit}", how))
 
     n = len(sentences)
-    s_tp, s_cpu = stance_throughput(args.model, sentences)
-    add("stance_sentences_per_s", s_tp, "sent/s", f"predict_proba, {n:,} sentences, 1 core")
-    add("stance_sentences_per_cpu_s", s_cpu, "sent/s", "the same per CPU second")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         try:
@@ -243,32 +248,108 @@ def main(argv: list[str] | None = None) -> int:
         except ImportError:
             ft = None
             print("fastText: skipped (pip install fasttext-wheel)")
-        if ft is not None:
-            ft_raw, ft_raw_cpu = fasttext_throughput(ft, sentences, include_prep=False)
-            ft_all, ft_all_cpu = fasttext_throughput(ft, sentences, include_prep=True)
-            add("fasttext_sentences_per_s", ft_raw, "sent/s", "predict on pre-tokenized text")
-            add("fasttext_sentences_per_cpu_s", ft_raw_cpu, "sent/s", "the same per CPU second")
-            add("fasttext_with_prep_per_s", ft_all, "sent/s", "normalize+tokenize+predict")
-            add("ratio_vs_fasttext", s_tp / ft_raw, "x", "stance / fastText (pre-tokenized)")
-            add("ratio_vs_fasttext_cpu", s_cpu / ft_raw_cpu, "x", "the same per CPU second")
-            add("ratio_vs_fasttext_prep", s_tp / ft_all, "x", "stance / fastText (with prep)")
-            add("ratio_vs_fasttext_prep_cpu", s_cpu / ft_all_cpu, "x", "the same per CPU second")
-
         corpus_path = work / "corpus.jsonl"
         write_jsonl(corpus_path, sentences)
         model_args = ["--model", args.model] if args.model else []
-        rates = {}
+        score_cmd = [*stance_cmd(), "score", "--jsonl", str(corpus_path)]
+        # Interleaved rounds: this machine's speed drifts by tens of percent within
+        # minutes, so each ratio is taken within a round (figures measured minutes
+        # apart) and the median over rounds is reported, beside the median figures.
+        per: dict[str, list[float]] = {}
+        for _ in range(args.rounds):
+            got: dict[str, float] = {}
+            got["stance"], got["stance_cpu"] = stance_throughput(args.model, sentences)
+            if ft is not None:
+                got["ft"], got["ft_cpu"] = fasttext_throughput(ft, sentences, include_prep=False)
+                got["ratio"] = got["stance"] / got["ft"]
+                got["ratio_cpu"] = got["stance_cpu"] / got["ft_cpu"]
+            for jobs in jobs_list:
+                secs, _peak, cpu = timed_run([*score_cmd, "--jobs", str(jobs), *model_args])
+                got[f"jobs{jobs}"] = n / secs
+                if jobs == 1:
+                    got["jobs1_cpu"] = n / cpu
+                    got["e2e"] = got["jobs1"] / got["stance"]
+                    got["e2e_cpu"] = got["jobs1_cpu"] / got["stance_cpu"]
+            if 1 in jobs_list and 2 in jobs_list:
+                got["speedup"] = got["jobs2"] / got["jobs1"]
+            for key, value in got.items():
+                per.setdefault(key, []).append(value)
+        figures["rounds"] = {key: [round(v, 3) for v in values] for key, values in per.items()}
+
+        def med(key: str) -> float:
+            return statistics.median(per[key])
+
+        def spread(key: str) -> str:
+            return (
+                "" if args.rounds < 2 else f"; rounds {min(per[key]):,.2f} to {max(per[key]):,.2f}"
+            )
+
+        rounds = f"median of {args.rounds} rounds"
+        add(
+            "stance_sentences_per_s",
+            med("stance"),
+            "sent/s",
+            f"predict_proba, {n:,} sentences, 1 core, {rounds}",
+        )
+        add("stance_sentences_per_cpu_s", med("stance_cpu"), "sent/s", "the same per CPU second")
+        if ft is not None:
+            ft_all, ft_all_cpu = fasttext_throughput(ft, sentences, include_prep=True)
+            add(
+                "fasttext_sentences_per_s",
+                med("ft"),
+                "sent/s",
+                f"predict on pre-tokenized text, {rounds}",
+            )
+            add("fasttext_sentences_per_cpu_s", med("ft_cpu"), "sent/s", "the same per CPU second")
+            add("fasttext_with_prep_per_s", ft_all, "sent/s", "normalize+tokenize+predict, once")
+            add(
+                "ratio_vs_fasttext",
+                med("ratio"),
+                "x",
+                "stance / fastText (pre-tokenized)" + spread("ratio"),
+            )
+            add(
+                "ratio_vs_fasttext_cpu",
+                med("ratio_cpu"),
+                "x",
+                "the same per CPU second" + spread("ratio_cpu"),
+            )
+            s_tp, s_cpu = med("stance"), med("stance_cpu")
+            add("ratio_vs_fasttext_prep", s_tp / ft_all, "x", "stance / fastText (with prep)")
+            add("ratio_vs_fasttext_prep_cpu", s_cpu / ft_all_cpu, "x", "the same per CPU second")
         for jobs in jobs_list:
-            cmd = [*stance_cmd(), "score", "--jsonl", str(corpus_path), "--jobs", str(jobs)]
-            secs, peak, cpu = timed_run(cmd + model_args)
-            rates[jobs] = n / secs
-            add(f"score_jsonl_jobs{jobs}_per_s", n / secs, "rec/s", " ".join(cmd[1:]))
+            add(
+                f"score_jsonl_jobs{jobs}_per_s",
+                med(f"jobs{jobs}"),
+                "rec/s",
+                " ".join([*score_cmd[1:], "--jobs", str(jobs)]),
+            )
             if jobs == 1:
-                add("score_jsonl_jobs1_per_cpu_s", n / cpu, "rec/s", "the same per CPU second")
-                add("score_jsonl_vs_predict", n / secs / s_tp, "x", "end to end / predict_proba")
-                add("score_jsonl_vs_predict_cpu", n / cpu / s_cpu, "x", "the same per CPU second")
-        if 1 in rates and 2 in rates:
-            add("jobs2_speedup", rates[2] / rates[1], "x", "--jobs 2 / --jobs 1, wall-clock")
+                add(
+                    "score_jsonl_jobs1_per_cpu_s",
+                    med("jobs1_cpu"),
+                    "rec/s",
+                    "the same per CPU second",
+                )
+                add(
+                    "score_jsonl_vs_predict",
+                    med("e2e"),
+                    "x",
+                    "end to end / predict_proba" + spread("e2e"),
+                )
+                add(
+                    "score_jsonl_vs_predict_cpu",
+                    med("e2e_cpu"),
+                    "x",
+                    "the same per CPU second" + spread("e2e_cpu"),
+                )
+        if "speedup" in per:
+            add(
+                "jobs2_speedup",
+                med("speedup"),
+                "x",
+                "--jobs 2 / --jobs 1, wall-clock" + spread("speedup"),
+            )
 
         add("help_s", latency([*stance_cmd(), "--help"], args.runs), "s", "stance --help, cold")
         seed = sorted(SEEDS.glob("000*.txt")) if SEEDS.is_dir() else []
