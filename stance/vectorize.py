@@ -525,8 +525,9 @@ class OnePass:
         subs_of = [normalize(piece).split() for piece in new]  # rarely none or several
         # Most pieces normalize to one sub-piece; a piece's row is its sub-pieces' rows.
         subs = [u for sub in subs_of for u in sub]
-        sub_end = np.cumsum(np.fromiter(map(len, subs_of), dtype=np.int64, count=k))
-        sub_start = sub_end - np.fromiter(map(len, subs_of), dtype=np.int64, count=k)
+        n_subs = np.fromiter(map(len, subs_of), dtype=np.int64, count=k)
+        sub_end = np.cumsum(n_subs)
+        sub_start = sub_end - n_subs
         for b, block in enumerate(self.blocks):
             if isinstance(block, CharBlock):
                 ids, per_sub = block.ids_many(subs)
