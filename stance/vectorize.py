@@ -471,13 +471,16 @@ class OnePass:
     - per word block, the ids of its tokens, their stems and the stem bigrams inside
       it, plus its first and last token (the bigrams across pieces pair the last token
       of a piece with the first of the next piece that has tokens);
-    - what the lexicon looks for in it (:meth:`stance.lexicon.Lexicon.clues`);
+    - what the lexicon looks for in it (:meth:`stance.lexicon.Lexicon.clues`), also as
+      bit masks (:meth:`~stance.lexicon.Lexicon.clue_masks`);
     - its letter and word counts (:func:`stance.sniff.script_counts`).
 
     A batch is then one dict lookup per piece, one sparse product per block, and the
-    lexicon's regular expressions only on the texts, and at the words, where a term can
-    start (:meth:`~stance.lexicon.Lexicon.find_from`); no text is normalized whole but
-    those. The matrices equal the blocks' own ``transform`` (tests/test_onepass.py).
+    lexicon's regular expressions only on the texts whose pieces' masks allow a match,
+    at the words where a term can start (:meth:`~stance.lexicon.Lexicon.find_from`);
+    no text is normalized whole but those. New pieces are analysed a batch at a time
+    (one vocabulary lookup per table). The matrices equal the blocks' own
+    ``transform`` (tests/test_onepass.py).
     """
 
     def __init__(self, blocks: list[Block]) -> None:
