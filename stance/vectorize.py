@@ -144,6 +144,18 @@ def _ones(n: int) -> np.ndarray:
     return _ONES[:n]
 
 
+def _rows_of(index: dict[str, int], units: list[str], add: Any) -> np.ndarray:
+    """The row of each of ``units`` in ``index``; the new ones go, distinct and in
+    order of first occurrence, to ``add(new)``, which gives them rows in ``index``.
+    One C-level lookup per unit: a stream's units are nearly all known."""
+    rows = np.fromiter(map(index.get, units, repeat(-1)), dtype=np.int32, count=len(units))
+    missing = np.flatnonzero(rows < 0)
+    if len(missing):
+        add(list(dict.fromkeys(units[i] for i in missing.tolist())))
+        rows[missing] = [index[units[i]] for i in missing.tolist()]
+    return rows
+
+
 _NONE = np.zeros(0, dtype=np.int32)
 _WORD_MASK = (1 << 64) - 1
 
@@ -163,16 +175,13 @@ class _UnitTable(_Rows):
     def rows(self, units: list[str], ids_many: Any) -> np.ndarray:
         """Row numbers of ``units``, adding the new ones (``ids_many(new_units)``
         gives their feature ids, one after the other, and how many each has)."""
-        index, n = self.index, len(units)
-        rows = np.fromiter(map(index.get, units, repeat(-1)), dtype=np.int32, count=n)
-        missing = np.flatnonzero(rows < 0)
-        if len(missing):
-            new = list(dict.fromkeys(units[i] for i in missing.tolist()))
-            index.update(zip(new, range(self.size, self.size + len(new))))
+
+        def add(new: list[str]) -> None:
+            self.index.update(zip(new, range(self.size, self.size + len(new))))
             self.units.extend(new)
             self.extend(*ids_many(new))
-            rows[missing] = [index[units[i]] for i in missing.tolist()]
-        return rows
+
+        return _rows_of(self.index, units, add)
 
     def pair_features(self, keys: np.ndarray, pair_ids: Any) -> np.ndarray:
         """Feature id (or -1) of each pair key ``(row_a << 32) | row_b``; new pairs
@@ -524,6 +533,8 @@ class OnePass:
         text with a growing vocabulary, so the work is done for all of a batch's new
         pieces together: per-piece Python only where strings are handled, and one
         array operation per table instead of one per piece."""
+        from .sniff import script_counts
+
         start, k = self._size, len(new)
         subs_of = [normalize(piece).split() for piece in new]  # rarely none or several
         # Most pieces normalize to one sub-piece; a piece's row is its sub-pieces' rows.
@@ -595,22 +606,12 @@ class OnePass:
         self._definite.set_many(start, definite)
         self._need.set_many(start, need)
         self._next.set_many(start, nxt)
+        self._scripts.set_many(start, script_counts(new))
         self._index.update(zip(new, range(start, start + k)))
         self._size = start + k
 
     def _units(self, pieces: list[str]) -> np.ndarray:
-        from .sniff import script_counts
-
-        index, n = self._index, len(pieces)
-        rows = np.fromiter(map(index.get, pieces, repeat(-1)), dtype=np.int32, count=n)
-        missing = np.flatnonzero(rows < 0)
-        if len(missing):
-            new = list(dict.fromkeys(pieces[i] for i in missing.tolist()))
-            start = self._size
-            self._add_many(new)
-            self._scripts.set_many(start, script_counts(new))
-            rows[missing] = [index[pieces[i]] for i in missing.tolist()]
-        return rows
+        return _rows_of(self._index, pieces, self._add_many)
 
     def _cross_bigrams(
         self, b: int, rows: np.ndarray, doc_of: np.ndarray, n_docs: int
