@@ -53,7 +53,6 @@ def record_batches(
     as_json: dict[Any, int] = {}
     seen_of = by_type.get
     batch: list[dict[str, Any]] = []
-    append = batch.append
     chars = 0
     for item in items:
         line, record, error = item.line, item.record, item.error
@@ -76,12 +75,11 @@ def record_batches(
             if stop:
                 break
             continue
-        append(record)
+        batch.append(record)  # type: ignore[arg-type]
         chars += len(record["text"])  # type: ignore[index]
-        if chars >= max_chars or len(batch) >= size:
+        if len(batch) >= size or chars >= max_chars:
             yield batch
             batch, chars = [], 0
-            append = batch.append
     if batch:
         yield batch
 
