@@ -94,35 +94,21 @@ def corpus(annotations: Path, n: int) -> tuple[list[str], list[tuple[str, str]]]
     return [rng.choice(texts) for _ in range(n)], [(r.text, r.label) for r in records]
 
 
-def stance_throughput(model_dir: str | None, sentences: list[str]) -> tuple[float, float]:
-    """Sentences per second of predict_proba: per wall-clock second and per CPU second."""
-    from stance.model import load_model
-
-    model = load_model(model_dir)
-    model.predict_proba(sentences[:BATCH])  # warm up: imports, first allocations
-    start, cpu = time.perf_counter(), time.process_time()
-    for i in range(0, len(sentences), BATCH):
-        model.predict_proba(sentences[i : i + BATCH])
-    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
-    return len(sentences) / wall, len(sentences) / cpu
-
-
-def paired_throughput(
+def throughput(
     model_dir: str | None,
-    ft,
     sentences: list[str],
+    ft=None,
     chunk: int = 20_000,  # noqa: ANN001
-) -> tuple[float, float, float, float]:
-    """predict_proba and fastText (pre-tokenized) on the same sentences, taking turns
-    every ``chunk`` sentences, so that both see the same moments of a machine whose
-    speed drifts: (stance per wall s, per CPU s, fastText per wall s, per CPU s).
-    ``stance`` keeps one model throughout, as :func:`stance_throughput` does."""
+) -> tuple[float, float, float | None, float | None]:
+    """Sentences per second of predict_proba, per wall-clock second and per CPU second,
+    and the same for fastText (``ft``, on pre-tokenized text) or None. The two take
+    turns every ``chunk`` sentences, so that both see the same moments of a machine
+    whose speed drifts; ``stance`` keeps one model throughout."""
     from stance.model import load_model
 
     model = load_model(model_dir)
     model.predict_proba(sentences[:BATCH])  # warm up: imports, first allocations
-    predict = ft.f.predict
-    lines = [_prep(s) + "\n" for s in sentences]
+    lines = [_prep(s) + "\n" for s in sentences] if ft is not None else []
     wall = [0.0, 0.0]
     cpu = [0.0, 0.0]
     for lo in range(0, len(sentences), chunk):
@@ -132,12 +118,15 @@ def paired_throughput(
             model.predict_proba(sentences[i : min(i + BATCH, hi)])
         wall[0] += time.perf_counter() - start
         cpu[0] += time.process_time() - cpu0
-        start, cpu0 = time.perf_counter(), time.process_time()
-        for line in lines[lo:hi]:
-            predict(line, -1, 0.0, "strict")
-        wall[1] += time.perf_counter() - start
-        cpu[1] += time.process_time() - cpu0
+        if ft is not None:
+            start, cpu0 = time.perf_counter(), time.process_time()
+            for line in lines[lo:hi]:
+                ft.f.predict(line, -1, 0.0, "strict")
+            wall[1] += time.perf_counter() - start
+            cpu[1] += time.process_time() - cpu0
     n = len(sentences)
+    if ft is None:
+        return n / wall[0], n / cpu[0], None, None
     return n / wall[0], n / cpu[0], n / wall[1], n / cpu[1]
 
 
@@ -161,19 +150,14 @@ def fasttext_model(train: list[tuple[str, str]], workdir: Path):  # noqa: ANN201
     )
 
 
-def fasttext_throughput(model, sentences: list[str], include_prep: bool) -> tuple[float, float]:  # noqa: ANN001
-    """Sentences per wall-clock second and per CPU second (one thread)."""
+def fasttext_with_prep(model, sentences: list[str]) -> tuple[float, float]:  # noqa: ANN001
+    """Sentences per wall-clock second and per CPU second (one thread) of fastText
+    doing the normalization and tokenization ``stance`` does inside predict_proba."""
     # The C++ predict: fasttext's Python wrapper breaks on NumPy 2 (np.array copy=False).
     predict = model.f.predict
-    if include_prep:
-        start, cpu = time.perf_counter(), time.process_time()
-        for s in sentences:
-            predict(_prep(s) + "\n", -1, 0.0, "strict")
-    else:
-        lines = [_prep(s) + "\n" for s in sentences]
-        start, cpu = time.perf_counter(), time.process_time()
-        for line in lines:
-            predict(line, -1, 0.0, "strict")
+    start, cpu = time.perf_counter(), time.process_time()
+    for s in sentences:
+        predict(_prep(s) + "\n", -1, 0.0, "strict")
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu
     return len(sentences) / wall, len(sentences) / cpu
 
@@ -307,11 +291,9 @@ def main(argv: list[str] | None = None) -> int:
         per: dict[str, list[float]] = {}
         for _ in range(args.rounds):
             got: dict[str, float] = {}
-            if ft is None:
-                got["stance"], got["stance_cpu"] = stance_throughput(args.model, sentences)
-            else:
-                paired = paired_throughput(args.model, ft, sentences)
-                got["stance"], got["stance_cpu"], got["ft"], got["ft_cpu"] = paired
+            got["stance"], got["stance_cpu"], ft_tp, ft_cpu = throughput(args.model, sentences, ft)
+            if ft_tp is not None and ft_cpu is not None:
+                got["ft"], got["ft_cpu"] = ft_tp, ft_cpu
                 got["ratio"] = got["stance"] / got["ft"]
                 got["ratio_cpu"] = got["stance_cpu"] / got["ft_cpu"]
             for jobs in jobs_list:
@@ -330,10 +312,11 @@ def main(argv: list[str] | None = None) -> int:
         def med(key: str) -> float:
             return statistics.median(per[key])
 
-        def spread(key: str) -> str:
-            return (
-                "" if args.rounds < 2 else f"; rounds {min(per[key]):,.2f} to {max(per[key]):,.2f}"
-            )
+        def add_ratio(name: str, key: str, how: str) -> None:
+            """A ratio's median over the rounds, and its range."""
+            if args.rounds > 1:
+                how += f"; rounds {min(per[key]):,.2f} to {max(per[key]):,.2f}"
+            add(name, med(key), "x", how)
 
         rounds = f"median of {args.rounds} rounds"
         add(
@@ -344,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         add("stance_sentences_per_cpu_s", med("stance_cpu"), "sent/s", "the same per CPU second")
         if ft is not None:
-            ft_all, ft_all_cpu = fasttext_throughput(ft, sentences, include_prep=True)
+            ft_all, ft_all_cpu = fasttext_with_prep(ft, sentences)
             add(
                 "fasttext_sentences_per_s",
                 med("ft"),
@@ -353,18 +336,8 @@ def main(argv: list[str] | None = None) -> int:
             )
             add("fasttext_sentences_per_cpu_s", med("ft_cpu"), "sent/s", "the same per CPU second")
             add("fasttext_with_prep_per_s", ft_all, "sent/s", "normalize+tokenize+predict, once")
-            add(
-                "ratio_vs_fasttext",
-                med("ratio"),
-                "x",
-                "stance / fastText (pre-tokenized)" + spread("ratio"),
-            )
-            add(
-                "ratio_vs_fasttext_cpu",
-                med("ratio_cpu"),
-                "x",
-                "the same per CPU second" + spread("ratio_cpu"),
-            )
+            add_ratio("ratio_vs_fasttext", "ratio", "stance / fastText (pre-tokenized)")
+            add_ratio("ratio_vs_fasttext_cpu", "ratio_cpu", "the same per CPU second")
             # Best against best (what timeit reports): a busy machine only slows code
             # down, so each one's fastest round is the nearest to its own speed.
             best = max(per["stance"]) / max(per["ft"])
@@ -386,27 +359,12 @@ def main(argv: list[str] | None = None) -> int:
                     "rec/s",
                     "the same per CPU second",
                 )
-                add(
-                    "score_jsonl_vs_predict",
-                    med("e2e"),
-                    "x",
-                    "end to end / predict_proba" + spread("e2e"),
-                )
-                add(
-                    "score_jsonl_vs_predict_cpu",
-                    med("e2e_cpu"),
-                    "x",
-                    "the same per CPU second" + spread("e2e_cpu"),
-                )
+                add_ratio("score_jsonl_vs_predict", "e2e", "end to end / predict_proba")
+                add_ratio("score_jsonl_vs_predict_cpu", "e2e_cpu", "the same per CPU second")
                 best = max(per["jobs1"]) / max(per["stance"])
                 add("score_jsonl_vs_predict_best", best, "x", "fastest round against fastest")
         if "speedup" in per:
-            add(
-                "jobs2_speedup",
-                med("speedup"),
-                "x",
-                "--jobs 2 / --jobs 1, wall-clock" + spread("speedup"),
-            )
+            add_ratio("jobs2_speedup", "speedup", "--jobs 2 / --jobs 1, wall-clock")
 
         add("help_s", latency([*stance_cmd(), "--help"], args.runs), "s", "stance --help, cold")
         seed = sorted(SEEDS.glob("000*.txt")) if SEEDS.is_dir() else []
