@@ -13,7 +13,8 @@ import math
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from itertools import accumulate, repeat
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
@@ -26,7 +27,10 @@ __all__ = [
     "read_text_or_file",
     "JsonlRecord",
     "iter_jsonl",
+    "iter_jsonl_blocks",
+    "JsonlBlock",
     "iter_lines",
+    "line_blocks",
     "parse_jsonl_line",
     "MAX_RECORD_BYTES",
     "expand_inputs",
@@ -133,16 +137,27 @@ def iter_lines(
     bounded chunks.
 
     Yields (offset of the line's first byte, the line without its end). A line longer
-    than ``limit`` bytes (default :data:`MAX_RECORD_BYTES`) is yielded as None the moment
-    it passes the limit, and the rest of it is read and dropped, so memory stays bounded
+    than ``limit`` bytes (default :data:`MAX_RECORD_BYTES`) is yielded as None once it
+    passes the limit, and the rest of it is read and dropped, so memory stays bounded
     whatever the line length. ``offset`` is the stream position at the start.
     """
+    for starts, lines in line_blocks(fh, limit, offset, offsets=True):
+        yield from zip(starts, lines)  # type: ignore[arg-type]
+
+
+def line_blocks(
+    fh: BinaryIO, limit: int | None = None, offset: int = 0, offsets: bool = False
+) -> Iterator[tuple[list[int] | None, list[bytes | None]]]:
+    """:func:`iter_lines` a chunk at a time: per chunk read, the lines it ends, as
+    (their offsets, or None without ``offsets``; the lines). A block holds at most a
+    chunk's bytes besides the line it completes, so memory stays as bounded; the usual
+    chunk (one kind of line end) is split in C, line by line work left to the caller."""
     limit = MAX_RECORD_BYTES if limit is None else limit
     read = getattr(fh, "read1", fh.read)
     parts: list[bytes] = []  # the current line so far
     size = 0  # its length so far
     start = pos = offset  # offsets of the current line and of the chunk
-    over = False  # the current line passed the limit (already yielded)
+    over = False  # the current line passed the limit (already given, as None)
     cr = False  # the last chunk ended with CR: an LF opening the next one belongs to it
     while True:
         chunk = read(_READ_CHUNK)
@@ -156,6 +171,8 @@ def iter_lines(
                     continue
         n = len(chunk)
         cr = chunk[-1] == 13
+        lines: list[bytes | None] = []
+        starts: list[int] = []
         # One kind of line end in the chunk (the usual case): split it in C.
         crs = chunk.count(b"\r")
         segs = None
@@ -177,56 +194,68 @@ def iter_lines(
                 head = segs[0]  # ends the current line
                 if not over:
                     size += len(head)
+                    starts.append(start)
                     if size > limit:
-                        yield start, None
+                        lines.append(None)
                     else:
-                        yield start, b"".join((*parts, head)) if parts else head
+                        lines.append(b"".join((*parts, head)) if parts else head)
                 parts.clear()
                 size, over = 0, False
                 start = pos + len(head) + len(sep)
-                for seg in segs[1:-1]:
-                    yield start, seg if len(seg) <= limit else None
-                    start += len(seg) + len(sep)
+                whole = segs[1:-1]  # lines wholly inside the chunk
+                if whole:
+                    sizes = list(map(len, whole))
+                    if max(sizes) > limit:
+                        whole = [None if k > limit else seg for k, seg in zip(sizes, whole)]
+                    lines += whole
+                    if offsets:
+                        starts += accumulate([k + len(sep) for k in sizes[:-1]], initial=start)
+                    start += sum(sizes) + len(sep) * len(sizes)
             tail = segs[-1]
             if not over:
                 size += len(tail)
                 if size > limit:
                     over = True
                     parts.clear()
-                    yield start, None
+                    starts.append(start)
+                    lines.append(None)
                 elif tail:
                     parts.append(tail)
             pos += n
-            continue
-        # Mixed line ends: find each one.
-        i = 0
-        while True:
-            m = _EOL.search(chunk, i)
-            j = n if m is None else m.start()
-            if not over:
-                size += j - i
-                if size > limit:
-                    over = True
-                    parts.clear()
-                    yield start, None
-                elif j > i:
-                    parts.append(chunk[i:j])
-            if m is None:
-                break
-            if not over:
-                yield start, b"".join(parts)
-            parts.clear()
-            size, over = 0, False
-            if chunk[j] == 10:  # LF
-                i = j + 1
-            elif j + 1 < n:  # CR, or CRLF
-                i = j + 2 if chunk[j + 1] == 10 else j + 1
-            else:  # CR ending the chunk (cr is set)
-                i = n
-            start = pos + i
-        pos += n
+        else:
+            # Mixed line ends: find each one.
+            i = 0
+            while True:
+                m = _EOL.search(chunk, i)
+                j = n if m is None else m.start()
+                if not over:
+                    size += j - i
+                    if size > limit:
+                        over = True
+                        parts.clear()
+                        starts.append(start)
+                        lines.append(None)
+                    elif j > i:
+                        parts.append(chunk[i:j])
+                if m is None:
+                    break
+                if not over:
+                    starts.append(start)
+                    lines.append(b"".join(parts))
+                parts.clear()
+                size, over = 0, False
+                if chunk[j] == 10:  # LF
+                    i = j + 1
+                elif j + 1 < n:  # CR, or CRLF
+                    i = j + 2 if chunk[j + 1] == 10 else j + 1
+                else:  # CR ending the chunk (cr is set)
+                    i = n
+                start = pos + i
+            pos += n
+        if lines:
+            yield (starts if offsets else None), lines
     if not over and size:  # a last line without a line end
-        yield start, b"".join(parts)
+        yield ([start] if offsets else None), [b"".join(parts)]
 
 
 class JsonlRecord(NamedTuple):
@@ -365,6 +394,38 @@ def iter_jsonl(path: str, encoding: str = "utf-8") -> Iterator[JsonlRecord]:
     without reading it into memory. A binary input (an image, NUL bytes) is refused
     as a whole with :class:`InputError`.
     """
+    for block in iter_jsonl_blocks(path, encoding):
+        yield from block.items()
+
+
+class JsonlBlock(NamedTuple):
+    """Consecutive lines of a JSONL input (:func:`iter_jsonl_blocks`).
+
+    ``records`` is set when every line of the block is a good record: they are on lines
+    ``first``, ``first + 1``, ... Otherwise it is None and ``checked`` holds a
+    :class:`JsonlRecord` per non-blank line (or gives them: any iterable will do)."""
+
+    first: int
+    records: list[dict[str, Any]] | None
+    checked: Iterable[JsonlRecord] | None
+
+    def items(self) -> Iterator[JsonlRecord]:
+        """The block's lines as :func:`iter_jsonl` yields them."""
+        if self.records is None:
+            return iter(self.checked or ())
+        lines = range(self.first, self.first + len(self.records))
+        return map(JsonlRecord._make, zip(lines, self.records, repeat(None)))
+
+
+def iter_jsonl_blocks(path: str, encoding: str = "utf-8") -> Iterator[JsonlBlock]:
+    """:func:`iter_jsonl` a block of lines at a time (:func:`line_blocks`).
+
+    A block whose lines are all the usual record, an object with a string "text" that
+    msgspec reads, is decoded by one C-level map and checked by a few set operations;
+    :func:`parse_jsonl_line` takes that very path for each such line (same decoder, same
+    conditions) and returns the same records. Any other block goes line by line to
+    :func:`parse_jsonl_line`.
+    """
     limit = MAX_RECORD_BYTES
     fh = _open_binary(path)
     try:
@@ -372,32 +433,46 @@ def iter_jsonl(path: str, encoding: str = "utf-8") -> Iterator[JsonlRecord]:
         kind = binary_kind(peek(8192)[:8192]) if peek else None
         if kind:
             raise InputError(f"{path}: {kind}, not JSON Lines; give the records as UTF-8 text")
-        # The usual line, a JSON object with a string "text" that msgspec reads, is
-        # taken here without the checks for everything else: parse_jsonl_line takes
-        # that very path for it (same decoder, same conditions) and returns the same
-        # record, and every other line still goes there.
         fast = _FAST_DECODE if _encoding_name(encoding) == "utf-8-sig" else None
-        new = tuple.__new__  # JsonlRecord(...) less its Python-level __new__
-        for lineno, (_offset, raw) in enumerate(iter_lines(fh, limit), 1):
-            if (
-                fast is not None
-                and raw is not None
-                and (len(raw) < 512 or raw.count(b"[") + raw.count(b"{") < 256)
-            ):
-                try:
-                    obj = fast(raw)
-                except Exception:  # noqa: BLE001 - parse_jsonl_line explains it
-                    pass
-                else:
-                    if type(obj) is dict and type(obj.get("text")) is str:
-                        yield new(JsonlRecord, (lineno, obj, None))
-                        continue
-            item = parse_jsonl_line(raw, lineno, encoding, limit)
-            if item is not None:
-                yield item
+        first = 1
+        for _starts, lines in line_blocks(fh, limit):
+            records = None if fast is None else _usual_records(fast, lines)
+            if records is not None:
+                yield JsonlBlock(first, records, None)
+            else:
+                checked = [
+                    parse_jsonl_line(raw, n, encoding, limit) for n, raw in enumerate(lines, first)
+                ]
+                yield JsonlBlock(first, None, [item for item in checked if item is not None])
+            first += len(lines)
     finally:
         if path != STDIN:
             fh.close()
+
+
+def _usual_records(
+    decode: Callable[[bytes], Any], lines: list[bytes | None]
+) -> list[dict[str, Any]] | None:
+    """The records of lines that are all objects with a string "text" decoded by
+    ``decode`` (msgspec), or None if any line is anything else: over the size limit
+    (None), nested as deep as msgspec's limit, not JSON, or another value."""
+    if None in lines:
+        return None
+    # Nesting: msgspec's limit is a few levels deeper than json's; a valid line shorter
+    # than 512 bytes cannot nest 256 levels.
+    if max(map(len, lines)) >= 512:  # type: ignore[arg-type]
+        for raw in lines:
+            if len(raw) >= 512 and raw.count(b"[") + raw.count(b"{") >= 256:  # type: ignore[arg-type]
+                return None
+    try:
+        records = list(map(decode, lines))
+    except Exception:  # noqa: BLE001 - the lines go to parse_jsonl_line, which explains
+        return None
+    if set(map(type, records)) != {dict}:
+        return None
+    if set(map(type, map(dict.get, records, repeat("text")))) != {str}:
+        return None
+    return records
 
 
 ARTICLE_SUFFIXES = (".txt", ".html", ".htm")

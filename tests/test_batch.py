@@ -251,3 +251,55 @@ def test_record_batches_refuse_repeated_ids_compared_as_json() -> None:
         (31, "invalid JSON", None),
     ]
     assert kept == [1, "1", 1.0, True, None, [1], {"a": 1, "b": 2}, 10**30, "x", -0.0, 0, "-", "-"]
+
+
+_ABSENT = object()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(
+                st.just(_ABSENT),
+                st.none(),
+                st.integers(0, 6),
+                st.sampled_from(["0", "a"]),
+                st.just(True),
+            ),
+            st.integers(0, 9),  # text length
+            st.booleans(),  # a bad line
+        ),
+        max_size=40,
+    ),
+    st.lists(st.integers(1, 8), min_size=1, max_size=8),
+    st.integers(1, 6),
+    st.integers(1, 30),
+    st.booleans(),
+)
+def test_block_batches_are_record_batches(lines, cuts, size, chars, stop) -> None:
+    """Reading in blocks changes neither the batches nor the lines refused: a block of
+    good records with new ids of one type joins by slices, any other goes item by item."""
+    from stance.inputs import JsonlBlock, JsonlRecord
+    from stance.score.records import block_batches, record_batches
+
+    items = []
+    for n, (rid, length, bad) in enumerate(lines, 1):
+        record = {"text": "ك" * length} if rid is _ABSENT else {"id": rid, "text": "ك" * length}
+        items.append(JsonlRecord(n, None, "invalid JSON") if bad else JsonlRecord(n, record, None))
+    blocks, at, k = [], 0, 0
+    while at < len(items):
+        part = items[at : at + cuts[k % len(cuts)]]
+        good = all(item.error is None for item in part)
+        records = [item.record for item in part] if good else None
+        blocks.append(JsonlBlock(at + 1, records, None if good else part))
+        at, k = at + len(part), k + 1
+
+    def run(batches_of, stream):  # noqa: ANN001, ANN202
+        errors: list = []
+        batches = batches_of(
+            stream, lambda item, e, first: errors.append((item.line, e, first)), stop, size, chars
+        )
+        return [[id(r) for r in batch] for batch in batches], errors
+
+    assert run(block_batches, blocks) == run(record_batches, items)

@@ -142,3 +142,24 @@ def test_iter_jsonl_reads_each_line_as_parse_jsonl_line(tmp_path) -> None:
     got = list(inputs.iter_jsonl(str(path)))
     want = [parse_jsonl_line(raw, n) for n, raw in enumerate(lines, 1)]
     assert repr(got) == repr([item for item in want if item is not None])
+
+
+@pytest.mark.parametrize("chunk", [64, 1000, 1 << 16])
+def test_iter_jsonl_blocks_read_each_line_as_parse_jsonl_line(tmp_path, monkeypatch, chunk) -> None:
+    """Blocks of usual lines are decoded and checked together; a block holding any
+    other line goes line by line. Either way each line gives what parse_jsonl_line
+    gives it, whatever the chunk size cuts the blocks to."""
+    monkeypatch.setattr(inputs, "_READ_CHUNK", chunk)
+    lines = []
+    for n, odd in enumerate([*EDGES, b"", b"  ", b'\xef\xbb\xbf{"text": "bom"}']):
+        lines += [b'{"id": %d, "text": "\xd9\x83 %d"}' % (100 * n + k, k) for k in range(n % 7)]
+        lines.append(odd)
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    blocks = list(inputs.iter_jsonl_blocks(str(path)))
+    if chunk < 4096:  # small chunks: blocks of usual lines only, and mixed ones
+        assert any(b.records is not None for b in blocks) and any(b.records is None for b in blocks)
+    got = [item for block in blocks for item in block.items()]
+    want = [parse_jsonl_line(raw, n) for n, raw in enumerate(lines, 1)]
+    assert repr(got) == repr([item for item in want if item is not None])
+    assert repr(list(inputs.iter_jsonl(str(path)))) == repr(got)

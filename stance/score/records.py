@@ -9,13 +9,15 @@ cannot see).
 from __future__ import annotations
 
 import json
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import accumulate, repeat
 from pathlib import Path
 from typing import Any
 
 from ..errors import StanceError
-from ..inputs import JsonlRecord, iter_jsonl
+from ..inputs import JsonlBlock, JsonlRecord, iter_jsonl_blocks
 
 _NO_ID = object()  # a record without "id" (None is an id: null)
 
@@ -42,6 +44,21 @@ def record_batches(
     closes at ``batch_size`` records or ``batch_chars`` characters of text (default:
     the batch module's).
     """
+    # One block of the items as they come: nothing is read ahead.
+    return block_batches([JsonlBlock(0, None, items)], on_error, stop, batch_size, batch_chars)
+
+
+def block_batches(
+    blocks: Iterable[JsonlBlock],
+    on_error: Callable[[Any, str, int | None], None],
+    stop: bool = False,
+    batch_size: int | None = None,
+    batch_chars: int | None = None,
+) -> Iterator[list[dict[str, Any]]]:
+    """:func:`record_batches` of a stream read in blocks (:func:`iter_jsonl_blocks`).
+
+    A block of good records whose ids are all new and of one type (or absent) joins the
+    batch by slices; any other block goes item by item, through the same checks."""
     from .. import batch as _batch
 
     size = _batch.BATCH_SIZE if batch_size is None else batch_size
@@ -54,34 +71,71 @@ def record_batches(
     seen_of = by_type.get
     batch: list[dict[str, Any]] = []
     chars = 0
-    for item in items:
-        line, record, error = item.line, item.record, item.error
-        first = None
-        if error is None:
-            rid = record.get("id", _NO_ID)  # type: ignore[union-attr]
-            if rid is not _NO_ID:
-                seen = seen_of(type(rid))
-                if seen is None:
-                    seen, key = as_json, json.dumps(rid, sort_keys=True)
-                else:
-                    key = rid
-                first = seen.setdefault(key, line)
-                if first == line:
-                    first = None
-                else:
-                    error = f"duplicate id {json.dumps(rid, sort_keys=True)}"
-        if error is not None:
-            on_error(item, error, first)
-            if stop:
-                break
+    for block in blocks:
+        records = block.records
+        if records is not None and _new_ids(records, block.first, by_type):
+            lengths = list(map(len, map(dict.__getitem__, records, repeat("text"))))
+            i, n = 0, len(records)
+            while i < n:
+                j = min(n, i + size - len(batch))
+                more = sum(lengths[i:j])
+                if chars + more >= max_chars:  # the batch closes at the record that fills it
+                    j = i + bisect_left(list(accumulate(lengths[i:j], initial=chars)), max_chars, 1)
+                    more = sum(lengths[i:j])
+                batch += records[i:j]
+                chars += more
+                i = j
+                if len(batch) >= size or chars >= max_chars:
+                    yield batch
+                    batch, chars = [], 0
             continue
-        batch.append(record)  # type: ignore[arg-type]
-        chars += len(record["text"])  # type: ignore[index]
-        if len(batch) >= size or chars >= max_chars:
-            yield batch
-            batch, chars = [], 0
+        for item in block.items():
+            line, record, error = item.line, item.record, item.error
+            first = None
+            if error is None:
+                rid = record.get("id", _NO_ID)  # type: ignore[union-attr]
+                if rid is not _NO_ID:
+                    seen = seen_of(type(rid))
+                    if seen is None:
+                        seen, key = as_json, json.dumps(rid, sort_keys=True)
+                    else:
+                        key = rid
+                    first = seen.setdefault(key, line)
+                    if first == line:
+                        first = None
+                    else:
+                        error = f"duplicate id {json.dumps(rid, sort_keys=True)}"
+            if error is not None:
+                on_error(item, error, first)
+                if stop:  # the records before it are still scored
+                    if batch:
+                        yield batch
+                    return
+                continue
+            batch.append(record)  # type: ignore[arg-type]
+            chars += len(record["text"])  # type: ignore[index]
+            if len(batch) >= size or chars >= max_chars:
+                yield batch
+                batch, chars = [], 0
     if batch:
         yield batch
+
+
+def _new_ids(
+    records: list[dict[str, Any]], first: int, by_type: dict[type, dict[Any, int]]
+) -> bool:
+    """Whether the records on lines ``first``, ``first + 1``, ... have no id, or ids of
+    one type (str or int) used nowhere before, each once; if so they are recorded in
+    ``by_type`` as the item-by-item check records them."""
+    ids = list(map(dict.get, records, repeat("id"), repeat(_NO_ID)))
+    kinds = set(map(type, ids))
+    if kinds == {object}:  # _NO_ID's type: no record has an id
+        return True
+    seen = by_type.get(kinds.pop()) if len(kinds) == 1 else None
+    if seen is None or len(set(ids)) != len(ids) or not seen.keys().isdisjoint(ids):
+        return False
+    seen.update(zip(ids, range(first, first + len(ids))))
+    return True
 
 
 @dataclass
@@ -127,7 +181,7 @@ def score_jsonl(
         fail(f"{path}:{item.line}: {with_first_line(error, first)}")
         run.failures += 1
 
-    batches = record_batches(iter_jsonl(path, encoding), refused, stop)
+    batches = block_batches(iter_jsonl_blocks(path, encoding), refused, stop)
     try:
         for scored in score_batches(model, batches, keep_text, jobs, model_path):
             text = scored.text
