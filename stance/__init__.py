@@ -11,13 +11,7 @@ Public API (imported lazily, so ``import stance`` does no heavy work)::
 from __future__ import annotations
 
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
-
-try:
-    __version__ = version("stance")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0"
 
 _EXPORTS = {
     "load_model": "stance.model",
@@ -41,4 +35,11 @@ __all__ = [*_EXPORTS, "__version__"]
 def __getattr__(name: str) -> Any:
     if name in _EXPORTS:
         return getattr(import_module(_EXPORTS[name]), name)
+    if name == "__version__":  # importlib.metadata costs every command ~50 ms at start
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("stance")
+        except PackageNotFoundError:  # running from a source tree that is not installed
+            return "0.0.0"
     raise AttributeError(f"module 'stance' has no attribute {name!r}")

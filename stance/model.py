@@ -507,11 +507,11 @@ def read_card(directory: str | Path) -> dict[str, Any]:
 def load_model(path: str | Path | None = None) -> StanceModel:
     """Load the shipped model, or the one at ``path`` (directory or model file).
 
-    The card's sha256 of the model file, its label set and its scikit-learn version
-    are checked before anything is unpickled.
+    The card's sha256 of the model file and its label set are checked before anything
+    is read; its scikit-learn version before the pipeline is unpickled (scoring with the
+    card's scoring arrays needs no scikit-learn, so a model without them is checked
+    here).
     """
-    from importlib.metadata import version
-
     from .annotations import LABELS
 
     directory, named = resolve_model(path)
@@ -529,13 +529,6 @@ def load_model(path: str | Path | None = None) -> StanceModel:
             f"model at {directory} has labels {card['labels']}, expected "
             f"{list(LABELS)}: it was trained for another label set"
         )
-    trained = str(card["versions"].get("scikit-learn", "?"))
-    installed = version("scikit-learn")  # without importing it: that takes a second
-    if trained.split(".")[:2] != installed.split(".")[:2]:
-        raise ModelError(
-            f"model at {directory} was built with scikit-learn {trained}, this is "
-            f"{installed}; install scikit-learn=={trained} or retrain with `stance train`"
-        )
     digest = _sha256(model_file)
     if digest != card["model_sha256"]:
         raise ModelError(
@@ -547,6 +540,7 @@ def load_model(path: str | Path | None = None) -> StanceModel:
     def unpickle() -> Any:
         import joblib
 
+        _check_sklearn(directory, card)
         try:
             return joblib.load(model_file)
         except Exception as exc:  # noqa: BLE001 - any unpickling failure means a bad file
@@ -558,6 +552,19 @@ def load_model(path: str | Path | None = None) -> StanceModel:
     if scorer is None:
         return StanceModel(unpickle(), card)
     return StanceModel(None, card, scorer=scorer, pipeline_loader=unpickle)
+
+
+def _check_sklearn(directory: Path, card: dict[str, Any]) -> None:
+    """Refuse to unpickle a pipeline built with another scikit-learn (major.minor)."""
+    from importlib.metadata import version
+
+    trained = str(card["versions"].get("scikit-learn", "?"))
+    installed = version("scikit-learn")  # without importing it: that takes a second
+    if trained.split(".")[:2] != installed.split(".")[:2]:
+        raise ModelError(
+            f"model at {directory} was built with scikit-learn {trained}, this is "
+            f"{installed}; install scikit-learn=={trained} or retrain with `stance train`"
+        )
 
 
 def _load_scorer(directory: Path, card: dict[str, Any]) -> Any:

@@ -10,7 +10,7 @@ from sklearn.pipeline import Pipeline
 import stance
 from stance.errors import ModelError
 from stance.features import build_pipeline, light_stem, word_features
-from stance.model import CARD_NAME, StanceModel, load_model
+from stance.model import CARD_NAME, SCORING_KEYS, StanceModel, load_model
 from stance.train import train_model
 
 from .conftest import TINY
@@ -117,6 +117,13 @@ def test_card_from_other_label_set_or_sklearn_is_refused(
         load_model(d)
     bad = {**card, "versions": {**card["versions"], "scikit-learn": "0.24.2"}}
     (d / CARD_NAME).write_text(json.dumps(bad))
+    # Scoring reads the card's arrays, not the pickle: the check waits for the pickle.
+    model = load_model(d)
+    assert model.predict(TEXTS[:2])
+    with pytest.raises(ModelError, match="scikit-learn 0.24.2"):
+        _ = model.pipeline
+    without_arrays = {k: v for k, v in bad.items() if k not in SCORING_KEYS}
+    (d / CARD_NAME).write_text(json.dumps(without_arrays))
     with pytest.raises(ModelError, match="scikit-learn 0.24.2"):
         load_model(d)
     (d / CARD_NAME).write_text("{not json")
