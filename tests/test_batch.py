@@ -303,3 +303,16 @@ def test_block_batches_are_record_batches(lines, cuts, size, chars, stop) -> Non
         return [[id(r) for r in batch] for batch in batches], errors
 
     assert run(block_batches, blocks) == run(record_batches, items)
+
+
+def test_term_json_is_json_dumps_whatever_the_weight() -> None:
+    """A term's JSON is cached around its offsets: the second and later matches of the
+    same term, at other offsets, and weights that compare equal but are written
+    otherwise (0.0 and -0.0), or never equal (NaN), still give json.dumps's text."""
+    from stance.batch import _term_json
+    from stance.lexicon import TermMatch
+
+    weights = [0.5, 0.0, -0.0, 0.0, math.nan, math.inf, -math.inf, 1e-300, 2.5, 0.5]
+    for i, weight in enumerate(weights * 2):
+        m = TermMatch("الكيان الصهيوني", 'بالكيان "x"', i, i + 15, "critical", weight, "delegit")
+        assert _term_json(m) == json.dumps(m.to_dict(), ensure_ascii=False)
