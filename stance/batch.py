@@ -29,9 +29,11 @@ __all__ = [
 # batch stays in memory comfortably. predict_proba in batches of 2,048 sentences ran
 # 15 % faster than in batches of 512 and as fast as in batches of 4,096 (bench/speed.py).
 BATCH_SIZE = 2048
-# ...and at most this many characters of text: a batch of very long passages (each may
-# be up to stance.inputs.MAX_RECORD_BYTES) goes to the model early, so memory stays flat.
-BATCH_CHARS = 16 * 2**20
+# ...and at most this many characters of text: a batch of long passages goes to the
+# model early, so memory stays flat (a batch of sentences, about 200,000 characters, never
+# reaches it). 3,000 passages of 6,000 characters peaked at 353 MB with this bound, as
+# with 512 records and 16 M characters before; 2,048 of them per batch took 928 MB.
+BATCH_CHARS = 3 * 2**20
 
 
 class ScoredBatch:
