@@ -27,12 +27,13 @@ __all__ = [
 # Records per model call: large enough for the per-call work (some fifty array
 # operations, the first analysis of new words) to be spread thin, small enough that a
 # batch stays in memory comfortably. predict_proba in batches of 2,048 sentences ran
-# 15 % faster than in batches of 512 and as fast as in batches of 4,096 (bench/speed.py).
+# 13 % faster than in batches of 512, in each of five interleaved rounds; 1,024 and
+# 4,096 were about as fast (`python bench/batch_size.py`).
 BATCH_SIZE = 2048
 # ...and at most this many characters of text: a batch of long passages goes to the
 # model early, so memory stays flat (a batch of sentences, about 200,000 characters, never
-# reaches it). 3,000 passages of 6,000 characters peaked at 353 MB with this bound, as
-# with 512 records and 16 M characters before; 2,048 of them per batch took 928 MB.
+# reaches it). 3,000 passages of 6,000 characters peaked at 347 MB with this bound, as
+# with 512 records and 16 M characters before; 2,048 of them per batch took 907 MB.
 BATCH_CHARS = 3 * 2**20
 
 

@@ -257,8 +257,9 @@ class Lexicon:
         }
         # Scoring matches each passage twice (the classifier's lexicon features, then the
         # loaded terms in the output); a small cache makes the second pass free.
-        # One scoring batch (512 passages) must fit for the second pass to hit.
-        self._find_cached = lru_cache(maxsize=1024)(self._find)
+        # One scoring batch (stance.batch.BATCH_SIZE, 2,048 passages) must fit for the
+        # second pass to hit.
+        self._find_cached = lru_cache(maxsize=4096)(self._find)
 
     def __len__(self) -> int:
         return len(self.terms)

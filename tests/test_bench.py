@@ -30,6 +30,12 @@ def test_speed_quick(tiny_dir: Path, tiny_model_dir: Path, tmp_path: Path, capsy
     assert out.read_text(encoding="utf-8").count("per_s") >= 2
 
 
+def test_batch_size_quick(capsys) -> None:
+    assert _bench("batch_size").main(["--quick"]) == 0
+    out = capsys.readouterr().out
+    assert "batches of    64" in out and out.count("peak") == 3
+
+
 def test_ablate_lexicon(tiny_dir: Path, capsys) -> None:
     assert _bench("ablate_lexicon").main(["--annotations", str(tiny_dir)]) == 0
     out = capsys.readouterr().out
