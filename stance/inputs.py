@@ -319,6 +319,17 @@ def _lone_surrogate(obj: dict[str, Any]) -> str | None:
     return None
 
 
+# Nesting: msgspec's limit is a few levels deeper than json's; a valid line shorter than
+# this cannot nest 256 levels.
+_SHALLOW_BYTES = 512
+
+
+def _shallow(raw: bytes) -> bool:
+    """Whether msgspec may read the line: it cannot open 256 brackets (so cannot nest
+    past json's limit), which is plain from its length or its bracket count."""
+    return len(raw) < _SHALLOW_BYTES or raw.count(b"[") + raw.count(b"{") < 256
+
+
 def parse_jsonl_line(
     raw: bytes | None, line: int, encoding: str = "utf-8", limit: int | None = None
 ) -> JsonlRecord | None:
@@ -336,13 +347,7 @@ def parse_jsonl_line(
         raw = raw[3:]
     if not raw or raw.isspace():  # the whitespace bytes.strip() strips
         return None
-    if (
-        _FAST_DECODE is not None
-        and enc == "utf-8-sig"
-        # Nesting: msgspec's limit is a few levels deeper than json's; a valid line
-        # shorter than 512 bytes cannot nest 256 levels.
-        and (len(raw) < 512 or raw.count(b"[") + raw.count(b"{") < 256)
-    ):
+    if _FAST_DECODE is not None and enc == "utf-8-sig" and _shallow(raw):
         try:
             obj = _FAST_DECODE(raw)
         except Exception:  # noqa: BLE001 - whatever it refuses, the json module explains
@@ -458,12 +463,8 @@ def _usual_records(
     (None), nested as deep as msgspec's limit, not JSON, or another value."""
     if None in lines:
         return None
-    # Nesting: msgspec's limit is a few levels deeper than json's; a valid line shorter
-    # than 512 bytes cannot nest 256 levels.
-    if max(map(len, lines)) >= 512:  # type: ignore[arg-type]
-        for raw in lines:
-            if len(raw) >= 512 and raw.count(b"[") + raw.count(b"{") >= 256:  # type: ignore[arg-type]
-                return None
+    if max(map(len, lines)) >= _SHALLOW_BYTES and not all(map(_shallow, lines)):  # type: ignore[arg-type]
+        return None
     try:
         records = list(map(decode, lines))
     except Exception:  # noqa: BLE001 - the lines go to parse_jsonl_line, which explains
